@@ -1,0 +1,1 @@
+//! The syndic HTTP service (filled in by the live-index work).

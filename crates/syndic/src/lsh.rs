@@ -1,0 +1,255 @@
+//! Locality-sensitive hashing: finding candidate pairs without comparing all pairs.
+//!
+//! A signature of `num_perm` slots is cut into `bands` bands of `rows` slots; each band is
+//! hashed to a 64-bit *band key*. Two documents become candidates when they share at least one
+//! band key. For a pair of Jaccard similarity `s`, the probability of that is the S-curve
+//!
+//! ```text
+//! P(s) = 1 − (1 − s^rows)^bands
+//! ```
+//!
+//! [`Banding::for_threshold`] derives `bands × rows` from the lowest similarity the caller wants
+//! to catch: the largest `rows` (most selective, fewest false candidates) whose `bands` still
+//! reach the recall target at the threshold within `num_perm` slots. For syndic's defaults
+//! (threshold 0.35, 128 slots, recall target 0.995) that is 41 bands of 2 rows: P(0.35) = 0.995,
+//! P(0.5) = 1.0, P(0.2) = 0.82, P(0.1) = 0.34, P(0.03) = 0.04. The usual tools' defaults
+//! (threshold 0.7–0.9) give P(0.45) below 0.3 — they miss most real version pairs. DESIGN.md
+//! has the measured figures.
+//!
+//! The central type is [`LshIndex`]: an append-only, in-memory index from band keys to
+//! documents. Each key's bucket is a chain of entries, newest first; a query reads at most
+//! `max_bucket` entries of each chain, so a key shared by thousands of texts (a boilerplate
+//! footer) costs a bounded amount, and the newest documents — the likeliest relatives in a news
+//! stream — are the ones seen. Memory: one map slot and one `u32` link per (document, band).
+
+use crate::minhash::{Signature, mix};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// How a signature is cut into bands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Banding {
+    /// Number of bands (band keys per document).
+    pub bands: usize,
+    /// Signature slots per band.
+    pub rows: usize,
+}
+
+impl Banding {
+    /// Default recall target of [`Banding::for_threshold`] at the threshold itself.
+    pub const RECALL_TARGET: f64 = 0.995;
+
+    /// The most selective banding that still finds a pair of Jaccard `threshold` with
+    /// probability ≥ `recall_target`, within `num_perm` slots. Falls back to one-row bands over
+    /// every slot when no banding reaches the target.
+    pub fn for_threshold(threshold: f64, num_perm: usize, recall_target: f64) -> Banding {
+        let t = threshold.clamp(1e-6, 1.0 - 1e-9);
+        let target = recall_target.clamp(0.0, 1.0 - 1e-12);
+        let mut best = Banding {
+            bands: num_perm.max(1),
+            rows: 1,
+        };
+        for rows in 1..=num_perm.max(1) {
+            let p_band = t.powi(i32::try_from(rows).unwrap_or(i32::MAX));
+            if p_band <= 0.0 {
+                break;
+            }
+            // Smallest `bands` with 1 − (1 − p)^bands ≥ target.
+            let bands = ((1.0 - target).ln() / (1.0 - p_band).ln()).ceil().max(1.0);
+            if !bands.is_finite() || bands * rows as f64 > num_perm as f64 {
+                break;
+            }
+            best = Banding {
+                bands: bands as usize,
+                rows,
+            };
+        }
+        best
+    }
+
+    /// Probability that a pair of Jaccard similarity `s` shares at least one band key.
+    pub fn probability(&self, s: f64) -> f64 {
+        let p = s.powi(i32::try_from(self.rows).unwrap_or(i32::MAX));
+        1.0 - (1.0 - p).powi(i32::try_from(self.bands).unwrap_or(i32::MAX))
+    }
+
+    /// The band keys of a signature. Key `i` mixes the band number in, so equal slot values in
+    /// different bands never collide.
+    ///
+    /// # Panics
+    /// Panics if the signature has fewer than `bands × rows` slots.
+    pub fn keys(&self, signature: &Signature) -> Vec<u64> {
+        assert!(
+            signature.0.len() >= self.bands * self.rows,
+            "signature too short for banding"
+        );
+        signature
+            .0
+            .chunks_exact(self.rows)
+            .take(self.bands)
+            .enumerate()
+            .map(|(band, rows)| {
+                let mut h = mix(band as u64);
+                for &v in rows {
+                    h = mix(h ^ u64::from(v));
+                }
+                h
+            })
+            .collect()
+    }
+}
+
+/// A hasher that passes a `u64` key through: band keys are already uniform hashes.
+#[derive(Default)]
+struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+const NONE: u32 = u32::MAX;
+
+/// A candidate found by [`LshIndex::query`]: a document and the number of bands it shares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Candidate {
+    /// The document's number, as given to [`LshIndex::insert`].
+    pub doc: u32,
+    /// How many of the query's band keys it shares (more is likelier similar).
+    pub hits: u32,
+}
+
+/// An append-only in-memory index from band keys to documents. See the module docs.
+#[derive(Debug)]
+pub struct LshIndex {
+    bands: usize,
+    max_bucket: usize,
+    /// Newest entry of each band key.
+    heads: HashMap<u64, u32, BuildHasherDefault<PassThrough>>,
+    /// For each entry (inserted document × band), the previous entry with the same key.
+    next: Vec<u32>,
+    /// The document of each inserted slot (entry / bands).
+    slot_doc: Vec<u32>,
+}
+
+impl LshIndex {
+    /// An empty index for `bands` keys per document, reading at most `max_bucket` entries of
+    /// each key's chain per query.
+    pub fn new(bands: usize, max_bucket: usize) -> Self {
+        LshIndex {
+            bands,
+            max_bucket: max_bucket.max(1),
+            heads: HashMap::default(),
+            next: Vec::new(),
+            slot_doc: Vec::new(),
+        }
+    }
+
+    /// Number of documents inserted.
+    pub fn len(&self) -> usize {
+        self.slot_doc.len()
+    }
+
+    /// True when nothing has been inserted.
+    pub fn is_empty(&self) -> bool {
+        self.slot_doc.is_empty()
+    }
+
+    /// Adds a document under its band keys.
+    ///
+    /// # Panics
+    /// Panics if `keys` does not hold exactly `bands` keys, or past 2³² − 1 entries.
+    pub fn insert(&mut self, doc: u32, keys: &[u64]) {
+        assert_eq!(keys.len(), self.bands, "wrong number of band keys");
+        let slot = self.slot_doc.len();
+        self.slot_doc.push(doc);
+        for (band, &key) in keys.iter().enumerate() {
+            let entry = u32::try_from(slot * self.bands + band).expect("LSH index full");
+            let prev = self.heads.insert(key, entry).unwrap_or(NONE);
+            self.next.push(prev);
+        }
+    }
+
+    /// The documents sharing at least one band key with `keys`, most shared bands first (ties:
+    /// newest first). `out` is cleared first.
+    pub fn query(&self, keys: &[u64], out: &mut Vec<Candidate>) {
+        out.clear();
+        for key in keys {
+            let Some(&head) = self.heads.get(key) else {
+                continue;
+            };
+            let mut entry = head;
+            let mut seen = 0;
+            while entry != NONE && seen < self.max_bucket {
+                let doc = self.slot_doc[entry as usize / self.bands];
+                match out.iter_mut().find(|c| c.doc == doc) {
+                    Some(c) => c.hits += 1,
+                    None => out.push(Candidate { doc, hits: 1 }),
+                }
+                entry = self.next[entry as usize];
+                seen += 1;
+            }
+        }
+        out.sort_by(|a, b| b.hits.cmp(&a.hits).then(b.doc.cmp(&a.doc)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::minhash::MinHasher;
+
+    #[test]
+    fn default_banding_catches_low_jaccard_versions() {
+        let b = Banding::for_threshold(0.35, 128, Banding::RECALL_TARGET);
+        assert_eq!((b.bands, b.rows), (41, 2));
+        assert!(b.probability(0.35) >= 0.995);
+        assert!(b.probability(0.45) > 0.999);
+        assert!(b.probability(0.03) < 0.05);
+    }
+
+    #[test]
+    fn high_threshold_bands_are_more_selective() {
+        let b = Banding::for_threshold(0.8, 128, Banding::RECALL_TARGET);
+        assert!(b.rows > 2);
+        assert!(b.bands * b.rows <= 128);
+        assert!(b.probability(0.45) < 0.5);
+    }
+
+    #[test]
+    fn index_finds_similar_and_ranks_by_hits() {
+        let h = MinHasher::new(128, 9);
+        let banding = Banding::for_threshold(0.35, 128, Banding::RECALL_TARGET);
+        let a: Vec<u64> = (0..400).map(|x| mix(x)).collect();
+        let b: Vec<u64> = (100..500).map(|x| mix(x)).collect(); // J = 0.6
+        let c: Vec<u64> = (1000..1400).map(|x| mix(x)).collect(); // J = 0
+        let mut index = LshIndex::new(banding.bands, 64);
+        index.insert(0, &banding.keys(&h.sign(&a)));
+        index.insert(1, &banding.keys(&h.sign(&c)));
+        let mut out = Vec::new();
+        index.query(&banding.keys(&h.sign(&b)), &mut out);
+        assert_eq!(out.first().map(|c| c.doc), Some(0));
+        assert!(out.iter().all(|c| c.doc != 1));
+    }
+
+    #[test]
+    fn buckets_are_read_up_to_the_cap() {
+        let mut index = LshIndex::new(1, 3);
+        for doc in 0..10 {
+            index.insert(doc, &[42]);
+        }
+        let mut out = Vec::new();
+        index.query(&[42], &mut out);
+        let docs: Vec<u32> = out.iter().map(|c| c.doc).collect();
+        assert_eq!(docs, vec![9, 8, 7]);
+    }
+}

@@ -1,0 +1,131 @@
+//! Verification: is a candidate pair really two versions of one text?
+//!
+//! LSH only proposes; the verdict is taken on the real shingle sets. The central type is
+//! [`Overlap`] — the exact counts of two sorted shingle sets — from which both measures follow:
+//!
+//! * **Jaccard** `|A∩B| / |A∪B|`: symmetric; low when one text is much longer.
+//! * **Containment** `|A∩B| / min(|A|,|B|)`: the share of the *shorter* text found in the
+//!   longer one. A syndicated copy that dropped the last paragraphs, or an edition that added a
+//!   caption, a dateline and a footer, keeps a high containment while its Jaccard falls.
+//!
+//! [`VersionRule`] accepts a pair when *both* hold: containment ≥ `containment` (default 0.7)
+//! and Jaccard ≥ `jaccard` (default 0.35). Requiring containment is what keeps texts that merely
+//! share stock phrases apart ("contributed to this report", a standard disclaimer): their shared
+//! shingles are a small part of either text. Requiring a Jaccard floor keeps a short text
+//! that is quoted whole inside a much longer, different article from counting as its version.
+
+/// Exact overlap of two shingle sets.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Overlap {
+    /// Shingles in both sets.
+    pub shared: usize,
+    /// Size of the first set.
+    pub len_a: usize,
+    /// Size of the second set.
+    pub len_b: usize,
+}
+
+impl Overlap {
+    /// Counts the overlap of two sorted, deduplicated shingle sets in one merge pass.
+    pub fn of(a: &[u64], b: &[u64]) -> Overlap {
+        let (mut i, mut j, mut shared) = (0, 0, 0);
+        while i < a.len() && j < b.len() {
+            match a[i].cmp(&b[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    shared += 1;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        Overlap {
+            shared,
+            len_a: a.len(),
+            len_b: b.len(),
+        }
+    }
+
+    /// Jaccard similarity, `|A∩B| / |A∪B|` (0 for two empty sets).
+    pub fn jaccard(&self) -> f64 {
+        let union = self.len_a + self.len_b - self.shared;
+        if union == 0 {
+            0.0
+        } else {
+            self.shared as f64 / union as f64
+        }
+    }
+
+    /// Containment of the shorter set in the longer, `|A∩B| / min(|A|,|B|)`.
+    pub fn containment(&self) -> f64 {
+        let min = self.len_a.min(self.len_b);
+        if min == 0 {
+            0.0
+        } else {
+            self.shared as f64 / min as f64
+        }
+    }
+}
+
+/// The rule that calls a pair versions. See the module docs for why both measures are used.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct VersionRule {
+    /// Lowest Jaccard similarity of a version pair (default 0.35).
+    pub jaccard: f64,
+    /// Lowest containment of the shorter text in the longer (default 0.7).
+    pub containment: f64,
+}
+
+impl Default for VersionRule {
+    fn default() -> Self {
+        VersionRule {
+            jaccard: 0.35,
+            containment: 0.7,
+        }
+    }
+}
+
+impl VersionRule {
+    /// True when the overlap makes the pair versions of one text.
+    pub fn accepts(&self, o: &Overlap) -> bool {
+        o.shared > 0 && o.jaccard() >= self.jaccard && o.containment() >= self.containment
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overlap_counts_exactly() {
+        let o = Overlap::of(&[1, 2, 3, 4], &[3, 4, 5, 6, 7, 8]);
+        assert_eq!(o.shared, 2);
+        assert!((o.jaccard() - 0.25).abs() < 1e-12);
+        assert!((o.containment() - 0.5).abs() < 1e-12);
+        assert_eq!(Overlap::of(&[], &[]).jaccard(), 0.0);
+    }
+
+    #[test]
+    fn rule_table() {
+        let rule = VersionRule::default();
+        // (name, shared, len_a, len_b, expected)
+        let rows = [
+            ("identical", 100, 100, 100, true),
+            ("caption and footer added", 100, 100, 140, true),
+            ("rewritten paragraph, J=0.45, C=0.75", 75, 100, 142, true),
+            ("syndicated copy trimmed to 40%", 40, 40, 100, true),
+            ("stock phrases only", 8, 100, 110, false),
+            ("short text quoted in long article", 30, 30, 300, false),
+            ("half rewritten", 50, 100, 100, false),
+        ];
+        for (name, shared, len_a, len_b, expected) in rows {
+            let o = Overlap {
+                shared,
+                len_a,
+                len_b,
+            };
+            assert_eq!(rule.accepts(&o), expected, "{name}: {o:?}");
+        }
+    }
+}

@@ -1,0 +1,655 @@
+//! Version families: which documents are versions of the same text.
+//!
+//! The central type is [`VersionIndex`]. Documents arrive one at a time (a live stream) or in
+//! batches (a corpus; sketched in parallel, assigned in input order — the same code path, so
+//! batch and stream give the same answer for the same order, whatever the thread count).
+//!
+//! For each document: normalise and shingle ([`crate::shingle`]), sign
+//! ([`crate::minhash`]), look up candidates ([`crate::lsh`]), verify the best-ranked candidates
+//! on their exact shingle sets ([`crate::verify`]), then join a family or found a new one.
+//!
+//! ## Why one long chain cannot glue unrelated texts together
+//! Families are not the connected components of the match graph (single linkage): a chain
+//! A≈B≈C≈D of 40%-overlap steps would join A and D, which share nothing. Instead a document joins
+//! a family only when it (1) verifies as a version of at least one member *and* (2) its shorter
+//! side is at least `family_floor` (default 0.5) contained in the family's current canonical
+//! member, or the canonical's in it. Every member is thus directly close to the family's centre;
+//! a document matching members of two families joins the one with the closest member and never
+//! merges them.
+//!
+//! ## Canonical member
+//! Each family has one canonical member: the earliest `published`, else (no date) the longest
+//! text, ties broken by arrival. It may move as members arrive; [`VersionIndex::finish`] reports
+//! the final one and every member's similarity and containment to it.
+//!
+//! ## Too short to judge
+//! A document with fewer than `min_shingles` shingles (default 8: about a dozen words) is
+//! reported with status [`Status::TooShort`] and kept in a family of its own: a two-line
+//! boilerplate page identical to another outlet's boilerplate says nothing about a shared
+//! story. A document with no words is [`Status::Empty`].
+
+use crate::Document;
+use crate::document::Timestamp;
+use crate::error::{Error, Result};
+use crate::lsh::{Banding, Candidate, LshIndex};
+use crate::minhash::MinHasher;
+use crate::shingle::{DEFAULT_SEED, Scratch, ShingleKind, ShingleSet, Shingler};
+use crate::verify::{Overlap, VersionRule};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// Settings of version detection. Every field documents its default and trade-off.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct VersionConfig {
+    /// Shingle kind and length. Default word 5-grams; see [`crate::shingle`].
+    pub shingle: ShingleKind,
+    /// MinHash slots. Default 128: more slots sharpen the LSH S-curve and cost signing time and
+    /// index memory linearly.
+    pub num_perm: usize,
+    /// Seed of every hash. Changing it changes every signature (and invalidates a store).
+    pub seed: u64,
+    /// The verdict rule on exact shingle sets. Default Jaccard ≥ 0.35 and containment ≥ 0.7.
+    pub rule: VersionRule,
+    /// Probability of proposing a pair at exactly `rule.jaccard` similarity as a candidate.
+    /// Default 0.995; higher adds bands (memory) and false candidates (verification time).
+    pub recall_target: f64,
+    /// Entries read per LSH bucket on a query. Default 64: bounds the cost of boilerplate keys
+    /// shared by thousands of texts.
+    pub max_bucket: usize,
+    /// Candidates verified per document, best-ranked first. Default 32.
+    pub max_verify: usize,
+    /// Fewer shingles than this and a document is too short to judge. Default 8.
+    pub min_shingles: usize,
+    /// Least containment between a joining document and the family's canonical. Default 0.5.
+    pub family_floor: f64,
+}
+
+impl Default for VersionConfig {
+    fn default() -> Self {
+        VersionConfig {
+            shingle: ShingleKind::default(),
+            num_perm: 128,
+            seed: DEFAULT_SEED,
+            rule: VersionRule::default(),
+            recall_target: Banding::RECALL_TARGET,
+            max_bucket: 64,
+            max_verify: 32,
+            min_shingles: 8,
+            family_floor: 0.5,
+        }
+    }
+}
+
+impl VersionConfig {
+    /// Checks every setting's range.
+    pub fn validate(&self) -> Result<()> {
+        let n = match self.shingle {
+            ShingleKind::Words(n) | ShingleKind::Chars(n) => n,
+        };
+        let bad = |name, message: &str| {
+            Err(Error::Config {
+                name,
+                message: message.to_string(),
+            })
+        };
+        if n == 0 || n > 64 {
+            return bad("shingle-size", "must be between 1 and 64");
+        }
+        if self.num_perm < 8 || self.num_perm > 1024 {
+            return bad("num-perm", "must be between 8 and 1024");
+        }
+        if !(0.0..=1.0).contains(&self.rule.jaccard) || self.rule.jaccard <= 0.0 {
+            return bad("threshold", "must be in (0, 1]");
+        }
+        if !(0.0..=1.0).contains(&self.rule.containment) {
+            return bad("containment", "must be in [0, 1]");
+        }
+        if !(0.5..1.0).contains(&self.recall_target) {
+            return bad("recall-target", "must be in [0.5, 1)");
+        }
+        if !(0.0..=1.0).contains(&self.family_floor) {
+            return bad("family-floor", "must be in [0, 1]");
+        }
+        Ok(())
+    }
+
+    /// The LSH banding these settings imply.
+    pub fn banding(&self) -> Banding {
+        Banding::for_threshold(self.rule.jaccard, self.num_perm, self.recall_target)
+    }
+}
+
+/// What the sketching stage extracts from one text: everything the index needs, no text.
+#[derive(Clone, Debug, Default)]
+pub struct Sketch {
+    /// Sorted, deduplicated shingle hashes.
+    pub shingles: Vec<u64>,
+    /// LSH band keys of the MinHash signature (empty when there are no shingles).
+    pub keys: Vec<u64>,
+    /// Words in the normalised text.
+    pub words: usize,
+}
+
+/// Turns texts into [`Sketch`]es. Pure and `Sync`: sketch in parallel, assign in order.
+#[derive(Clone, Copy, Debug)]
+pub struct Sketcher {
+    shingler: Shingler,
+    hasher: MinHasher,
+    banding: Banding,
+}
+
+impl Sketcher {
+    /// A sketcher for the given settings.
+    pub fn new(config: &VersionConfig) -> Self {
+        Sketcher {
+            shingler: Shingler::new(config.shingle).with_seed(config.seed),
+            hasher: MinHasher::new(config.num_perm, config.seed),
+            banding: config.banding(),
+        }
+    }
+
+    /// The banding used for keys.
+    pub fn banding(&self) -> Banding {
+        self.banding
+    }
+
+    /// Sketches one text.
+    pub fn sketch(&self, text: &str) -> Sketch {
+        let mut set = ShingleSet::default();
+        self.shingler
+            .shingle_into(text, &mut set, &mut Scratch::default());
+        let keys = if set.hashes.is_empty() {
+            Vec::new()
+        } else {
+            self.banding.keys(&self.hasher.sign(&set.hashes))
+        };
+        Sketch {
+            shingles: set.hashes,
+            keys,
+            words: set.words,
+        }
+    }
+}
+
+/// How a document was judged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Compared with the corpus normally.
+    Ok,
+    /// Fewer than `min_shingles` shingles: kept alone, not compared.
+    TooShort,
+    /// No words at all.
+    Empty,
+}
+
+/// The answer for one added document, at the time it was added.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Assignment {
+    /// The document's number: its arrival position, from 0.
+    pub doc: u32,
+    /// Its family's number (the arrival position of the family's first member).
+    pub family: u32,
+    /// The family's canonical member right after this arrival.
+    pub canonical: u32,
+    /// The closest earlier member it verified against, with their overlap.
+    pub closest: Option<(u32, Overlap)>,
+    /// How the document was judged.
+    pub status: Status,
+}
+
+/// One output line of `syndic dedup`: a document and its version family.
+///
+/// JSON form (one object per line, in input order):
+/// ```json
+/// {"id":"b.txt","version":"a.txt","canonical":false,"similarity":0.62,"containment":0.91,
+///  "closest":"a.txt","status":"ok"}
+/// ```
+/// `version` is the family id: the id of its canonical member, stable for a given input.
+/// `similarity` (word-shingle Jaccard) and `containment` are measured against the canonical
+/// (1.0 for the canonical itself); `closest` is the earlier member it matched most closely
+/// (absent for a family's first member); `family_size` counts the family's members.
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+pub struct VersionRecord {
+    /// Document id.
+    pub id: String,
+    /// Family id: the canonical member's id.
+    pub version: String,
+    /// Whether this document is its family's canonical member.
+    pub canonical: bool,
+    /// Jaccard similarity to the canonical member, rounded to 4 decimals.
+    pub similarity: f64,
+    /// Containment (shorter in longer) with the canonical member, rounded to 4 decimals.
+    pub containment: f64,
+    /// The closest earlier member it matched, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closest: Option<String>,
+    /// Number of members of the family.
+    pub family_size: u32,
+    /// How the document was judged.
+    pub status: Status,
+}
+
+#[derive(Debug)]
+struct DocEntry {
+    id: Box<str>,
+    published: Option<Timestamp>,
+    chars: u64,
+    family: u32,
+    status: Status,
+    closest: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Family {
+    canonical: u32,
+    size: u32,
+}
+
+/// Shingle sets of every indexed document, in memory or spilled to a temporary file.
+#[derive(Debug)]
+enum SetStore {
+    Memory {
+        arena: Vec<u64>,
+        offsets: Vec<(u64, u32)>,
+    },
+    #[cfg(unix)]
+    Disk {
+        file: std::io::BufWriter<std::fs::File>,
+        written: u64,
+        offsets: Vec<(u64, u32)>,
+    },
+}
+
+impl SetStore {
+    fn push(&mut self, set: &[u64]) -> Result<()> {
+        let len = u32::try_from(set.len())
+            .map_err(|_| Error::Store("shingle set larger than 4G entries".into()))?;
+        match self {
+            SetStore::Memory { arena, offsets } => {
+                offsets.push((arena.len() as u64, len));
+                arena.extend_from_slice(set);
+            }
+            #[cfg(unix)]
+            SetStore::Disk {
+                file,
+                written,
+                offsets,
+            } => {
+                use std::io::Write;
+                offsets.push((*written, len));
+                for v in set {
+                    file.write_all(&v.to_le_bytes())
+                        .map_err(|e| Error::io("writing shingle spill file", e))?;
+                }
+                *written += 8 * set.len() as u64;
+            }
+        }
+        Ok(())
+    }
+
+    fn get(&mut self, slot: usize, out: &mut Vec<u64>) -> Result<()> {
+        out.clear();
+        match self {
+            SetStore::Memory { arena, offsets } => {
+                let (start, len) = offsets[slot];
+                let start = start as usize;
+                out.extend_from_slice(&arena[start..start + len as usize]);
+            }
+            #[cfg(unix)]
+            SetStore::Disk { file, offsets, .. } => {
+                use std::io::Write;
+                use std::os::unix::fs::FileExt;
+                let (start, len) = offsets[slot];
+                let end = start + 8 * u64::from(len);
+                if end > file.get_ref().metadata().map_or(0, |m| m.len()) {
+                    file.flush()
+                        .map_err(|e| Error::io("flushing shingle spill file", e))?;
+                }
+                let mut bytes = vec![0u8; 8 * len as usize];
+                file.get_ref()
+                    .read_exact_at(&mut bytes, start)
+                    .map_err(|e| Error::io("reading shingle spill file", e))?;
+                out.extend(bytes.chunks_exact(8).map(|c| {
+                    let mut b = [0u8; 8];
+                    b.copy_from_slice(c);
+                    u64::from_le_bytes(b)
+                }));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The version index. See the module docs.
+#[derive(Debug)]
+pub struct VersionIndex {
+    config: VersionConfig,
+    sketcher: Sketcher,
+    lsh: LshIndex,
+    docs: Vec<DocEntry>,
+    families: Vec<Family>,
+    /// Slot in `sets` of each document (`u32::MAX` when not indexed).
+    set_slot: Vec<u32>,
+    sets: SetStore,
+    candidates: Vec<Candidate>,
+    buf_a: Vec<u64>,
+    buf_b: Vec<u64>,
+}
+
+impl VersionIndex {
+    /// An empty index holding shingle sets in memory.
+    ///
+    /// # Panics
+    /// Panics if the configuration is invalid; use [`VersionIndex::builder`] to get an error.
+    pub fn new(config: VersionConfig) -> Self {
+        VersionIndex::builder(config)
+            .build()
+            .expect("invalid version configuration")
+    }
+
+    /// A builder, to choose where shingle sets are kept.
+    pub fn builder(config: VersionConfig) -> VersionIndexBuilder {
+        VersionIndexBuilder {
+            config,
+            spill_dir: None,
+        }
+    }
+
+    /// The settings in use.
+    pub fn config(&self) -> &VersionConfig {
+        &self.config
+    }
+
+    /// The sketcher matching this index's settings (to sketch on other threads).
+    pub fn sketcher(&self) -> Sketcher {
+        self.sketcher
+    }
+
+    /// Number of documents added.
+    pub fn len(&self) -> usize {
+        self.docs.len()
+    }
+
+    /// True when no document was added.
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+    }
+
+    /// Number of families so far.
+    pub fn family_count(&self) -> usize {
+        self.families.len()
+    }
+
+    /// Adds one document. Errors only from a spill file's I/O.
+    ///
+    /// # Panics
+    /// Panics if the spill file fails; use [`VersionIndex::try_add`] to get the error.
+    pub fn add(&mut self, doc: &Document) -> Assignment {
+        self.try_add(doc).expect("shingle spill file failed")
+    }
+
+    /// Adds one document.
+    pub fn try_add(&mut self, doc: &Document) -> Result<Assignment> {
+        let sketch = self.sketcher.sketch(&doc.text);
+        self.add_sketch(
+            &doc.id,
+            doc.published,
+            doc.text.chars().count() as u64,
+            &sketch,
+        )
+    }
+
+    /// Adds a batch: sketches in parallel (rayon), assigns in order. The result does not depend
+    /// on the number of threads.
+    pub fn add_batch(&mut self, docs: &[Document]) -> Result<Vec<Assignment>> {
+        let sketcher = self.sketcher;
+        let sketches: Vec<(Sketch, u64)> = docs
+            .par_iter()
+            .map(|d| (sketcher.sketch(&d.text), d.text.chars().count() as u64))
+            .collect();
+        docs.iter()
+            .zip(&sketches)
+            .map(|(d, (s, chars))| self.add_sketch(&d.id, d.published, *chars, s))
+            .collect()
+    }
+
+    /// Adds a document already sketched with [`VersionIndex::sketcher`]; `chars` is its text's
+    /// length in characters (used to choose the canonical member).
+    pub fn add_sketch(
+        &mut self,
+        id: &str,
+        published: Option<Timestamp>,
+        chars: u64,
+        sketch: &Sketch,
+    ) -> Result<Assignment> {
+        let doc = u32::try_from(self.docs.len())
+            .map_err(|_| Error::Store("more than 4G documents in one index".into()))?;
+        let status = if sketch.shingles.is_empty() {
+            Status::Empty
+        } else if sketch.shingles.len() < self.config.min_shingles {
+            Status::TooShort
+        } else {
+            Status::Ok
+        };
+        let best = if status == Status::Ok {
+            self.best_match(sketch)?
+        } else {
+            None
+        };
+        let family = match best {
+            Some((other, _)) => self.docs[other as usize].family,
+            None => {
+                self.families.push(Family {
+                    canonical: doc,
+                    size: 0,
+                });
+                doc_family(self.families.len())
+            }
+        };
+        self.docs.push(DocEntry {
+            id: id.into(),
+            published,
+            chars,
+            family,
+            status,
+            closest: best.map(|(m, _)| m),
+        });
+        let fam = self.families[family as usize];
+        let canonical = if fam.size > 0 && self.better_canonical(doc, fam.canonical) {
+            doc
+        } else {
+            fam.canonical
+        };
+        self.families[family as usize] = Family {
+            canonical,
+            size: fam.size + 1,
+        };
+        if status == Status::Ok {
+            let slot =
+                u32::try_from(self.lsh.len()).map_err(|_| Error::Store("LSH index full".into()))?;
+            self.sets.push(&sketch.shingles)?;
+            self.set_slot.push(slot);
+            self.lsh.insert(doc, &sketch.keys);
+        } else {
+            self.set_slot.push(u32::MAX);
+        }
+        Ok(Assignment {
+            doc,
+            family,
+            canonical,
+            closest: best,
+            status,
+        })
+    }
+
+    /// Verifies the best-ranked candidates and returns the closest acceptable member.
+    fn best_match(&mut self, sketch: &Sketch) -> Result<Option<(u32, Overlap)>> {
+        self.lsh.query(&sketch.keys, &mut self.candidates);
+        let mut best: Option<(u32, Overlap)> = None;
+        let candidates = std::mem::take(&mut self.candidates);
+        for c in candidates.iter().take(self.config.max_verify) {
+            let mut set = std::mem::take(&mut self.buf_a);
+            self.load(c.doc, &mut set)?;
+            let overlap = Overlap::of(&sketch.shingles, &set);
+            self.buf_a = set;
+            if !self.config.rule.accepts(&overlap) {
+                continue;
+            }
+            let better = best.is_none_or(|(b, bo)| {
+                overlap.jaccard() > bo.jaccard() || (overlap.jaccard() == bo.jaccard() && c.doc < b)
+            });
+            if better && self.near_canonical(c.doc, &sketch.shingles)? {
+                best = Some((c.doc, overlap));
+            }
+        }
+        self.candidates = candidates;
+        Ok(best)
+    }
+
+    /// The family-floor test against the canonical of `member`'s family.
+    fn near_canonical(&mut self, member: u32, shingles: &[u64]) -> Result<bool> {
+        let canonical = self.families[self.docs[member as usize].family as usize].canonical;
+        if canonical == member {
+            return Ok(true);
+        }
+        let mut set = std::mem::take(&mut self.buf_b);
+        self.load(canonical, &mut set)?;
+        let ok = Overlap::of(shingles, &set).containment() >= self.config.family_floor;
+        self.buf_b = set;
+        Ok(ok)
+    }
+
+    fn load(&mut self, doc: u32, out: &mut Vec<u64>) -> Result<()> {
+        let slot = self.set_slot[doc as usize];
+        if slot == u32::MAX {
+            out.clear();
+            return Ok(());
+        }
+        self.sets.get(slot as usize, out)
+    }
+
+    /// Whether `a` should replace `b` as canonical: earliest published, else longest, else
+    /// first arrived.
+    fn better_canonical(&self, a: u32, b: u32) -> bool {
+        let (da, db) = (&self.docs[a as usize], &self.docs[b as usize]);
+        match (da.published, db.published) {
+            (Some(x), Some(y)) if x != y => return x < y,
+            (Some(_), None) => return true,
+            (None, Some(_)) => return false,
+            _ => {}
+        }
+        if da.chars != db.chars {
+            return da.chars > db.chars;
+        }
+        a < b
+    }
+
+    /// The id of document number `doc`.
+    pub fn id(&self, doc: u32) -> &str {
+        &self.docs[doc as usize].id
+    }
+
+    /// Final answers for every document, in arrival order, measured against the final canonical
+    /// members.
+    pub fn finish(&mut self) -> Result<Vec<VersionRecord>> {
+        let mut out = Vec::with_capacity(self.docs.len());
+        let mut canon_set = Vec::new();
+        let mut canon_loaded = u32::MAX;
+        let mut set = Vec::new();
+        // Group by family so each canonical set is loaded once.
+        let mut order: Vec<u32> = (0..self.docs.len() as u32).collect();
+        order.sort_by_key(|&d| (self.docs[d as usize].family, d));
+        let mut records: Vec<Option<VersionRecord>> = vec![None; self.docs.len()];
+        for d in order {
+            let entry = &self.docs[d as usize];
+            let fam = self.families[entry.family as usize];
+            let (similarity, containment) = if fam.canonical == d {
+                (1.0, 1.0)
+            } else {
+                if canon_loaded != fam.canonical {
+                    self.load(fam.canonical, &mut canon_set)?;
+                    canon_loaded = fam.canonical;
+                }
+                self.load(d, &mut set)?;
+                let o = Overlap::of(&set, &canon_set);
+                (round4(o.jaccard()), round4(o.containment()))
+            };
+            let entry = &self.docs[d as usize];
+            records[d as usize] = Some(VersionRecord {
+                id: entry.id.to_string(),
+                version: self.docs[fam.canonical as usize].id.to_string(),
+                canonical: fam.canonical == d,
+                similarity,
+                containment,
+                closest: entry.closest.map(|c| self.docs[c as usize].id.to_string()),
+                family_size: fam.size,
+                status: entry.status,
+            });
+        }
+        out.extend(records.into_iter().flatten());
+        Ok(out)
+    }
+}
+
+fn doc_family(len: usize) -> u32 {
+    // Families are numbered densely from 0; `len` was just incremented by the push.
+    u32::try_from(len - 1).unwrap_or(u32::MAX)
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+/// Builds a [`VersionIndex`], choosing where shingle sets live.
+#[derive(Debug)]
+pub struct VersionIndexBuilder {
+    config: VersionConfig,
+    spill_dir: Option<PathBuf>,
+}
+
+impl VersionIndexBuilder {
+    /// Keep shingle sets in an anonymous temporary file in `dir` instead of memory, so memory
+    /// grows with signatures, not with text (unix only; elsewhere sets stay in memory).
+    #[must_use]
+    pub fn spill_to(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.spill_dir = Some(dir.into());
+        self
+    }
+
+    /// Validates the settings and builds the index.
+    pub fn build(self) -> Result<VersionIndex> {
+        self.config.validate()?;
+        let sketcher = Sketcher::new(&self.config);
+        let sets = match self.spill_dir {
+            #[cfg(unix)]
+            Some(dir) => {
+                let file = tempfile::tempfile_in(&dir).map_err(|e| {
+                    Error::io(format!("creating spill file in {}", dir.display()), e)
+                })?;
+                SetStore::Disk {
+                    file: std::io::BufWriter::with_capacity(1 << 20, file),
+                    written: 0,
+                    offsets: Vec::new(),
+                }
+            }
+            _ => SetStore::Memory {
+                arena: Vec::new(),
+                offsets: Vec::new(),
+            },
+        };
+        Ok(VersionIndex {
+            lsh: LshIndex::new(sketcher.banding().bands, self.config.max_bucket),
+            sketcher,
+            config: self.config,
+            docs: Vec::new(),
+            families: Vec::new(),
+            set_slot: Vec::new(),
+            sets,
+            candidates: Vec::new(),
+            buf_a: Vec::new(),
+            buf_b: Vec::new(),
+        })
+    }
+}
