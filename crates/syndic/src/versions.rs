@@ -653,3 +653,145 @@ impl VersionIndexBuilder {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A deterministic pseudo-text of `n` distinct words starting at word `from`.
+    fn text(from: usize, n: usize) -> String {
+        (from..from + n)
+            .map(|i| format!("w{i}x"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    fn index() -> VersionIndex {
+        VersionIndex::new(VersionConfig::default())
+    }
+
+    #[test]
+    fn versions_join_and_unrelated_stay_apart() {
+        let mut idx = index();
+        let a = idx.add(&Document::new("a", text(0, 300)));
+        let b = idx.add(&Document::new(
+            "b",
+            format!("(DATELINE) \u{2014} {} Photo: A. Person", text(0, 300)),
+        ));
+        let c = idx.add(&Document::new("c", text(10_000, 300)));
+        assert_eq!(a.family, b.family);
+        assert_ne!(a.family, c.family);
+        assert_eq!(b.closest.map(|(d, _)| d), Some(a.doc));
+    }
+
+    #[test]
+    fn trimmed_copy_is_a_version_but_a_quoted_excerpt_is_not() {
+        let mut idx = index();
+        let full = idx.add(&Document::new("full", text(0, 300)));
+        // The first 60% of the paragraphs: containment 1.0, Jaccard ≈ 0.59.
+        let trimmed = idx.add(&Document::new("trimmed", text(0, 180)));
+        // 30 words of the original inside a long different text: containment ≈ 1, J ≈ 0.08.
+        let quoted = idx.add(&Document::new(
+            "quoted",
+            format!("{} {}", text(20_000, 200), text(50, 30)),
+        ));
+        assert_eq!(full.family, trimmed.family);
+        assert_ne!(full.family, quoted.family);
+    }
+
+    #[test]
+    fn a_chain_of_partial_overlaps_does_not_glue_its_ends() {
+        // Each link shares 75% with the next; the ends share nothing.
+        let mut idx = index();
+        let fams: Vec<u32> = (0..6)
+            .map(|i| {
+                idx.add(&Document::new(format!("d{i}"), text(i * 75, 300)))
+                    .family
+            })
+            .collect();
+        // Documents four or more links apart share no shingle: never one family.
+        for i in 0..6 {
+            for j in i + 4..6 {
+                assert_ne!(fams[i], fams[j], "d{i} and d{j} glued: {fams:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn canonical_is_earliest_published_else_longest() {
+        let mut idx = index();
+        idx.add(&Document::new("short-late", text(0, 200)).with_published(200));
+        idx.add(&Document::new("long-early", text(0, 260)).with_published(100));
+        idx.add(&Document::new("undated-longest", text(0, 280)));
+        let recs = idx.finish().unwrap();
+        assert!(recs.iter().all(|r| r.version == "long-early"), "{recs:?}");
+        assert_eq!(recs.iter().filter(|r| r.canonical).count(), 1);
+
+        let mut idx = index();
+        idx.add(&Document::new("x", text(0, 200)));
+        idx.add(&Document::new("y", text(0, 260)));
+        let recs = idx.finish().unwrap();
+        assert!(recs.iter().all(|r| r.version == "y"));
+        assert_eq!(recs[0].family_size, 2);
+    }
+
+    #[test]
+    fn short_and_empty_documents_are_reported_not_merged() {
+        let mut idx = index();
+        let a = idx.add(&Document::new("a", "All rights reserved. Subscribe now."));
+        let b = idx.add(&Document::new("b", "All rights reserved. Subscribe now."));
+        let e = idx.add(&Document::new("e", "  \n "));
+        assert_eq!(a.status, Status::TooShort);
+        assert_ne!(a.family, b.family);
+        assert_eq!(e.status, Status::Empty);
+        let recs = idx.finish().unwrap();
+        assert_eq!(recs.len(), 3);
+        assert_eq!(recs[2].status, Status::Empty);
+    }
+
+    #[test]
+    fn spilled_and_in_memory_indexes_agree() {
+        let docs: Vec<Document> = (0..40)
+            .map(|i| Document::new(format!("d{i}"), text((i % 7) * 1000 + i, 200)))
+            .collect();
+        let mut mem = index();
+        mem.add_batch(&docs).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let mut disk = VersionIndex::builder(VersionConfig::default())
+            .spill_to(dir.path())
+            .build()
+            .unwrap();
+        disk.add_batch(&docs).unwrap();
+        assert_eq!(mem.finish().unwrap(), disk.finish().unwrap());
+        assert_eq!(mem.family_count(), 7);
+    }
+
+    #[test]
+    fn output_does_not_depend_on_thread_count() {
+        let docs: Vec<Document> = (0..200)
+            .map(|i| Document::new(format!("d{i}"), text((i % 13) * 700 + i * 3, 150)))
+            .collect();
+        let run = |threads| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| {
+                let mut idx = index();
+                idx.add_batch(&docs).unwrap();
+                idx.finish().unwrap()
+            })
+        };
+        assert_eq!(run(1), run(4));
+    }
+
+    #[test]
+    fn invalid_settings_are_rejected_with_their_name() {
+        let config = VersionConfig {
+            num_perm: 0,
+            ..VersionConfig::default()
+        };
+        let err = VersionIndex::builder(config).build().unwrap_err();
+        assert!(err.to_string().contains("num-perm"), "{err}");
+    }
+}
