@@ -9,7 +9,9 @@
 //! text, where a misread letter would break every word shingle it falls in.
 //!
 //! Texts shorter than `n` words give one shingle of all their words, so a short text still has a
-//! fingerprint. Hashes are seeded xxh3 (stable across platforms and versions, safe to persist).
+//! fingerprint. Word hashes are a seeded byte-wise multiplicative hash with a full avalanche, shingle hashes
+//! mix the word hashes of a window, character shingles are seeded xxh3: all stable across
+//! platforms and versions, safe to persist.
 //!
 //! ASCII text takes a fast path that lowercases and splits in one pass without building the
 //! normalised string; its result is identical to the general path (tested).
@@ -101,9 +103,7 @@ impl Shingler {
                 } else {
                     self.normalizer.normalize_into(text, &mut scratch.text);
                     for word in words(&scratch.text) {
-                        scratch
-                            .words
-                            .push(xxh3_64_with_seed(word.as_bytes(), self.seed));
+                        scratch.words.push(word_hash(word.as_bytes(), self.seed));
                     }
                 }
                 set.words = scratch.words.len();
@@ -134,35 +134,55 @@ pub fn words(normalized: &str) -> impl Iterator<Item = &str> {
         .filter(|w| !w.is_empty())
 }
 
-/// Word hashes of ASCII text: lowercase and split in one pass, hashing each word.
-fn ascii_word_hashes(bytes: &[u8], seed: u64, out: &mut Vec<u64>) {
-    let mut buf = [0u8; 64];
-    let mut long = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        while i < bytes.len() && !bytes[i].is_ascii_alphanumeric() {
-            i += 1;
-        }
-        let start = i;
-        while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
-            i += 1;
-        }
-        if start == i {
-            break;
-        }
-        let word = &bytes[start..i];
-        let hash = if word.len() <= buf.len() {
-            let dst = &mut buf[..word.len()];
-            for (d, s) in dst.iter_mut().zip(word) {
-                *d = s.to_ascii_lowercase();
-            }
-            xxh3_64_with_seed(dst, seed)
+/// Lowercase form of each ASCII byte that can be part of a word; 0 for separators.
+const WORD_BYTE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        table[c] = if b.is_ascii_digit() || b.is_ascii_lowercase() {
+            b
+        } else if b.is_ascii_uppercase() {
+            b + 32
         } else {
-            long.clear();
-            long.extend(word.iter().map(u8::to_ascii_lowercase));
-            xxh3_64_with_seed(&long, seed)
+            0
         };
-        out.push(hash);
+        c += 1;
+    }
+    table
+};
+
+const WORD_PRIME: u64 = 0x0000_0100_0000_01B3;
+
+/// Hash of one word's (already lowercase) UTF-8 bytes: a byte-at-a-time multiplicative hash
+/// started from the seed, then a full avalanche. Cheap for the short strings words are.
+pub fn word_hash(word: &[u8], seed: u64) -> u64 {
+    let mut h = seed ^ 0xCBF2_9CE4_8422_2325;
+    for &b in word {
+        h = (h ^ u64::from(b)).wrapping_mul(WORD_PRIME);
+    }
+    finalize(h)
+}
+
+/// Word hashes of ASCII text: lowercase, split and hash in one pass over the bytes, with the
+/// same result as [`word_hash`] over the words of the normalised text.
+fn ascii_word_hashes(bytes: &[u8], seed: u64, out: &mut Vec<u64>) {
+    let start = seed ^ 0xCBF2_9CE4_8422_2325;
+    let mut h = start;
+    let mut in_word = false;
+    for &b in bytes {
+        let c = WORD_BYTE[usize::from(b)];
+        if c != 0 {
+            h = (h ^ u64::from(c)).wrapping_mul(WORD_PRIME);
+            in_word = true;
+        } else if in_word {
+            out.push(finalize(h));
+            h = start;
+            in_word = false;
+        }
+    }
+    if in_word {
+        out.push(finalize(h));
     }
 }
 
