@@ -23,10 +23,11 @@
 //! the final one and every member's similarity and containment to it.
 //!
 //! ## Too short to judge
-//! A document with fewer than `min_shingles` shingles (default 8: about a dozen words) is
-//! reported with status [`Status::TooShort`] and kept in a family of its own: a two-line
-//! boilerplate page identical to another outlet's boilerplate says nothing about a shared
-//! story. A document with no words is [`Status::Empty`].
+//! A document with fewer than `min_shingles` shingles (default 25: under about 30 words) is
+//! reported with status [`Status::TooShort`] and kept in a family of its own. Pages that short
+//! are most often boilerplate — a paywall notice, a subscription prompt, a cookie banner — and two
+//! outlets' identical boilerplate says nothing about a shared text. A document with no words is
+//! [`Status::Empty`].
 
 use crate::Document;
 use crate::document::Timestamp;
@@ -59,7 +60,8 @@ pub struct VersionConfig {
     pub max_bucket: usize,
     /// Candidates verified per document, best-ranked first. Default 32.
     pub max_verify: usize,
-    /// Fewer shingles than this and a document is too short to judge. Default 8.
+    /// Fewer shingles than this and a document is too short to judge. Default 25 (about 30
+    /// words): shorter pages are mostly boilerplate. Lower it for corpora of short briefs.
     pub min_shingles: usize,
     /// Least containment between a joining document and the family's canonical. Default 0.5.
     pub family_floor: f64,
@@ -75,7 +77,7 @@ impl Default for VersionConfig {
             recall_target: Banding::RECALL_TARGET,
             max_bucket: 64,
             max_verify: 32,
-            min_shingles: 8,
+            min_shingles: 25,
             family_floor: 0.5,
         }
     }
