@@ -259,8 +259,12 @@ enum SetStore {
     #[cfg(unix)]
     Disk {
         file: std::io::BufWriter<std::fs::File>,
+        /// Bytes handed to the writer.
         written: u64,
+        /// Bytes known to be in the file (everything before the last flush).
+        flushed: u64,
         offsets: Vec<(u64, u32)>,
+        bytes: Vec<u8>,
     },
 }
 
@@ -278,14 +282,16 @@ impl SetStore {
                 file,
                 written,
                 offsets,
+                bytes,
+                ..
             } => {
                 use std::io::Write;
                 offsets.push((*written, len));
-                for v in set {
-                    file.write_all(&v.to_le_bytes())
-                        .map_err(|e| Error::io("writing shingle spill file", e))?;
-                }
-                *written += 8 * set.len() as u64;
+                bytes.clear();
+                bytes.extend(set.iter().flat_map(|v| v.to_le_bytes()));
+                file.write_all(bytes)
+                    .map_err(|e| Error::io("writing shingle spill file", e))?;
+                *written += bytes.len() as u64;
             }
         }
         Ok(())
@@ -300,18 +306,25 @@ impl SetStore {
                 out.extend_from_slice(&arena[start..start + len as usize]);
             }
             #[cfg(unix)]
-            SetStore::Disk { file, offsets, .. } => {
+            SetStore::Disk {
+                file,
+                offsets,
+                written,
+                flushed,
+                bytes,
+            } => {
                 use std::io::Write;
                 use std::os::unix::fs::FileExt;
                 let (start, len) = offsets[slot];
-                let end = start + 8 * u64::from(len);
-                if end > file.get_ref().metadata().map_or(0, |m| m.len()) {
+                if start + 8 * u64::from(len) > *flushed {
                     file.flush()
                         .map_err(|e| Error::io("flushing shingle spill file", e))?;
+                    *flushed = *written;
                 }
-                let mut bytes = vec![0u8; 8 * len as usize];
+                bytes.clear();
+                bytes.resize(8 * len as usize, 0);
                 file.get_ref()
-                    .read_exact_at(&mut bytes, start)
+                    .read_exact_at(bytes, start)
                     .map_err(|e| Error::io("reading shingle spill file", e))?;
                 out.extend(bytes.chunks_exact(8).map(|c| {
                     let mut b = [0u8; 8];
@@ -633,7 +646,9 @@ impl VersionIndexBuilder {
                 SetStore::Disk {
                     file: std::io::BufWriter::with_capacity(1 << 20, file),
                     written: 0,
+                    flushed: 0,
                     offsets: Vec::new(),
+                    bytes: Vec::new(),
                 }
             }
             _ => SetStore::Memory {
