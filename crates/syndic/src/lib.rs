@@ -48,3 +48,8 @@ pub mod versions;
 
 pub use document::Document;
 pub use error::{Error, Result};
+
+/// The README's examples, compiled and run as doctests so they cannot drift.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
