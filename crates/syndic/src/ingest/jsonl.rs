@@ -1,0 +1,522 @@
+//! JSON Lines: one JSON object per line, read one line at a time.
+//!
+//! The central type is [`JsonLines`], an iterator of records over any [`BufRead`]. Only the
+//! configured fields are decoded; every other field is skipped without being built (and kept
+//! verbatim in the raw line when the caller asked for it). A line longer than the size limit is
+//! consumed and discarded without being buffered, so one runaway record cannot exhaust memory.
+//! Blank lines are not records and are passed over; line numbers still count them.
+
+use super::{FieldNames, IngestOptions, Record};
+use crate::document::{Document, parse_timestamp};
+use crate::error::{Error, Location, Result};
+use crate::ingest::open::Compression;
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde_json::Value;
+use std::borrow::Cow;
+use std::fmt;
+use std::io::{self, BufRead};
+
+/// Reads records from a JSON Lines stream.
+///
+/// Yields `Err` for a record that cannot be used (the caller decides whether to skip it); after
+/// an I/O error (a truncated compressed file) the stream cannot be resynchronised, so the
+/// iterator reports it once and ends.
+pub struct JsonLines<R> {
+    reader: R,
+    name: String,
+    compression: Compression,
+    options: IngestOptions,
+    line: u64,
+    buf: Vec<u8>,
+    done: bool,
+}
+
+impl<R: BufRead> JsonLines<R> {
+    /// A reader of `reader`, named `name` in messages; `compression` is what the input was
+    /// decompressed from (it only shapes messages).
+    pub fn new(
+        name: impl Into<String>,
+        reader: R,
+        compression: Compression,
+        options: IngestOptions,
+    ) -> Self {
+        JsonLines {
+            reader,
+            name: name.into(),
+            compression,
+            options,
+            line: 0,
+            buf: Vec::new(),
+            done: false,
+        }
+    }
+
+    fn location(&self) -> Location {
+        Location {
+            file: self.name.clone(),
+            line: Some(self.line),
+        }
+    }
+
+    fn io_error(&self, e: &io::Error) -> Error {
+        let message = match self.compression.name() {
+            Some(kind) => format!("truncated or corrupt {kind} data: {e}"),
+            None => format!("read error: {e}"),
+        };
+        Error::input(self.location(), message)
+    }
+}
+
+impl<R: BufRead> Iterator for JsonLines<R> {
+    type Item = Result<Record>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if self.done {
+                return None;
+            }
+            let max = self.options.max_doc_bytes;
+            let line = match read_line(&mut self.reader, &mut self.buf, max) {
+                Ok(None) => {
+                    self.done = true;
+                    return None;
+                }
+                Ok(Some(line)) => line,
+                Err(e) => {
+                    self.done = true;
+                    self.line += 1;
+                    return Some(Err(self.io_error(&e)));
+                }
+            };
+            self.line += 1;
+            if let Line::TooLong(len) = line {
+                return Some(Err(Error::input(
+                    self.location(),
+                    format!(
+                        "record of {len} bytes is larger than the limit of {max} bytes \
+                         (raise it with --max-doc-bytes)"
+                    ),
+                )));
+            }
+            let mut bytes = &self.buf[..];
+            if self.line == 1 {
+                bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+            }
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let size = self.buf.len() as u64 + 1;
+            let parsed = match std::str::from_utf8(bytes) {
+                Ok(text) => parse_record(text, &self.options.fields, self.options.keep_raw),
+                Err(e) => Err(format!(
+                    "not valid UTF-8 (byte {} of the line)",
+                    e.valid_up_to() + 1
+                )),
+            };
+            return Some(match parsed {
+                Ok((doc, raw)) => Ok(Record {
+                    doc,
+                    location: self.location(),
+                    bytes: size,
+                    raw,
+                }),
+                Err(message) => Err(Error::input(self.location(), message)),
+            });
+        }
+    }
+}
+
+/// The outcome of reading one line.
+#[derive(Debug, PartialEq, Eq)]
+enum Line {
+    /// The line is in the buffer, without its `\n` (or `\r\n`).
+    Read,
+    /// The line was longer than the limit: this many bytes were consumed and dropped.
+    TooLong(u64),
+}
+
+/// Reads one line into `buf` without buffering more than `max` bytes. `Ok(None)` at the end.
+fn read_line(reader: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> io::Result<Option<Line>> {
+    buf.clear();
+    let mut total = 0u64;
+    let mut too_long = false;
+    let mut any = false;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            break;
+        }
+        any = true;
+        let (chunk, used, end) = match memchr::memchr(b'\n', available) {
+            Some(i) => (&available[..i], i + 1, true),
+            None => (available, available.len(), false),
+        };
+        total += chunk.len() as u64;
+        if !too_long {
+            if buf.len() + chunk.len() > max {
+                too_long = true;
+                buf.clear();
+                buf.shrink_to(64 * 1024);
+            } else {
+                buf.extend_from_slice(chunk);
+            }
+        }
+        reader.consume(used);
+        if end {
+            break;
+        }
+    }
+    if !any {
+        return Ok(None);
+    }
+    if too_long {
+        return Ok(Some(Line::TooLong(total)));
+    }
+    if buf.last() == Some(&b'\r') {
+        buf.pop();
+    }
+    Ok(Some(Line::Read))
+}
+
+/// Parses one line into a document (and the raw line, when asked to keep it).
+fn parse_record(
+    line: &str,
+    names: &FieldNames,
+    keep_raw: bool,
+) -> std::result::Result<(Document, Option<String>), String> {
+    let mut de = serde_json::Deserializer::from_str(line);
+    let fields = FieldsSeed { names }
+        .deserialize(&mut de)
+        .and_then(|f| de.end().map(|()| f))
+        .map_err(|e| json_message(&e))?;
+    let doc = fields.into_document(names)?;
+    Ok((doc, keep_raw.then(|| line.to_string())))
+}
+
+/// serde_json's message without its "at line 1 column N" suffix (every record is line 1 of
+/// itself), with the column said in words.
+fn json_message(e: &serde_json::Error) -> String {
+    let full = e.to_string();
+    let what = full
+        .rfind(" at line ")
+        .map_or(full.as_str(), |at| &full[..at]);
+    if e.column() > 0 {
+        format!("invalid JSON at column {}: {what}", e.column())
+    } else {
+        format!("invalid JSON: {what}")
+    }
+}
+
+/// The configured fields of one record, as found.
+#[derive(Default)]
+struct Fields {
+    id: Option<Value>,
+    text: Option<Value>,
+    title: Option<Value>,
+    source: Option<Value>,
+    url: Option<Value>,
+    published: Option<Value>,
+}
+
+impl Fields {
+    fn into_document(self, names: &FieldNames) -> std::result::Result<Document, String> {
+        let id = match self.id {
+            Some(Value::String(s)) => s,
+            // Integer ids are common in data sets; they read as their decimal form.
+            Some(Value::Number(n)) if n.is_u64() || n.is_i64() => n.to_string(),
+            Some(other) => return Err(wrong_type(&names.id, &other, "a string or an integer")),
+            None => return Err(format!("missing field `{}`", names.id)),
+        };
+        let text = match self.text {
+            Some(Value::String(s)) => s,
+            Some(other) => return Err(wrong_type(&names.text, &other, "a string")),
+            None => return Err(format!("missing field `{}` (record `{id}`)", names.text)),
+        };
+        let published = match self.published {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(parse_timestamp(&s).ok_or_else(|| {
+                format!(
+                    "field `{}`: cannot read {s:?} as an RFC 3339 time or a YYYY-MM-DD date",
+                    names.published
+                )
+            })?),
+            Some(Value::Number(n)) if n.is_i64() => n.as_i64(),
+            Some(other) => {
+                return Err(wrong_type(
+                    &names.published,
+                    &other,
+                    "an RFC 3339 string, a date or epoch seconds",
+                ));
+            }
+        };
+        Ok(Document {
+            title: optional_string(self.title, &names.title)?,
+            source: optional_string(self.source, &names.source)?,
+            url: optional_string(self.url, &names.url)?,
+            id,
+            text,
+            published,
+        })
+    }
+}
+
+fn optional_string(
+    value: Option<Value>,
+    name: &str,
+) -> std::result::Result<Option<String>, String> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(other) => Err(wrong_type(name, &other, "a string")),
+    }
+}
+
+fn wrong_type(name: &str, value: &Value, expected: &str) -> String {
+    let kind = match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    };
+    format!("field `{name}` is {kind}, expected {expected}")
+}
+
+/// Decodes an object, building only the configured fields.
+struct FieldsSeed<'a> {
+    names: &'a FieldNames,
+}
+
+impl<'de> DeserializeSeed<'de> for FieldsSeed<'_> {
+    type Value = Fields;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<Fields, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FieldsSeed<'_> {
+    type Value = Fields;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Fields, A::Error> {
+        let n = self.names;
+        let mut out = Fields::default();
+        while let Some(Key(key)) = map.next_key()? {
+            let slot = if *key == *n.text {
+                &mut out.text
+            } else if *key == *n.id {
+                &mut out.id
+            } else if *key == *n.title {
+                &mut out.title
+            } else if *key == *n.source {
+                &mut out.source
+            } else if *key == *n.url {
+                &mut out.url
+            } else if *key == *n.published {
+                &mut out.published
+            } else {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            };
+            *slot = Some(map.next_value()?);
+        }
+        Ok(out)
+    }
+}
+
+/// An object key, borrowed from the line when it has no escapes.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> de::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> std::result::Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_string())))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    fn read(input: &str, options: IngestOptions) -> Vec<std::result::Result<Record, String>> {
+        JsonLines::new(
+            "in.jsonl",
+            Cursor::new(input.as_bytes().to_vec()),
+            Compression::None,
+            options,
+        )
+        .map(|r| r.map_err(|e| e.to_string()))
+        .collect()
+    }
+
+    #[test]
+    fn reads_fields_and_keeps_the_raw_line() {
+        let input = "{\"id\":\"a\",\"text\":\"Hello\",\"title\":\"T\",\"source\":\"S\",\
+                     \"url\":\"http://x\",\"published\":\"1970-01-02\",\"extra\":[1,{\"k\":2}]}\r\n\
+                     \n\
+                     {\"text\":\"caf\\u00e9\",\"id\":7,\"published\":\"1970-01-01T01:00:00Z\"}";
+        let options = IngestOptions {
+            keep_raw: true,
+            ..IngestOptions::default()
+        };
+        let out = read(input, options);
+        assert_eq!(out.len(), 2);
+        let a = out[0].as_ref().unwrap();
+        assert_eq!(a.doc.id, "a");
+        assert_eq!(a.doc.text, "Hello");
+        assert_eq!(a.doc.title.as_deref(), Some("T"));
+        assert_eq!(a.doc.source.as_deref(), Some("S"));
+        assert_eq!(a.doc.url.as_deref(), Some("http://x"));
+        assert_eq!(a.doc.published, Some(86_400));
+        assert!(
+            a.raw
+                .as_deref()
+                .unwrap()
+                .ends_with("\"extra\":[1,{\"k\":2}]}")
+        );
+        assert_eq!(a.location.line, Some(1));
+        let b = out[1].as_ref().unwrap();
+        assert_eq!((b.doc.id.as_str(), b.doc.text.as_str()), ("7", "café"));
+        assert_eq!(b.doc.published, Some(3_600));
+        // The blank line 2 is counted.
+        assert_eq!(b.location.line, Some(3));
+    }
+
+    #[test]
+    fn field_names_can_be_renamed() {
+        let options = IngestOptions {
+            fields: FieldNames {
+                id: "doc_id".into(),
+                text: "body".into(),
+                ..FieldNames::default()
+            },
+            ..IngestOptions::default()
+        };
+        let out = read("{\"doc_id\":\"x\",\"body\":\"b\",\"text\":5}\n", options);
+        let r = out[0].as_ref().unwrap();
+        assert_eq!((r.doc.id.as_str(), r.doc.text.as_str()), ("x", "b"));
+        assert!(r.raw.is_none());
+    }
+
+    #[test]
+    fn bad_records_name_the_line_and_the_fault() {
+        let input = [
+            "{\"id\":\"a\",\"text\":\"fine\"}",
+            "{\"id\":\"b\",\"text\":",
+            "{\"id\":\"c\"}",
+            "{\"id\":\"d\",\"text\":42}",
+            "{\"text\":\"no id\"}",
+            "{\"id\":true,\"text\":\"x\"}",
+            "[1,2]",
+            "{\"id\":\"e\",\"text\":\"x\",\"published\":\"yesterday\"}",
+            "{\"id\":\"f\",\"text\":\"x\"} trailing",
+            "{\"id\":\"g\",\"text\":\"x\",\"title\":[]}",
+            "{\"id\":\"h\",\"text\":\"\"}",
+        ]
+        .join("\n");
+        let out = read(&input, IngestOptions::default());
+        let messages: Vec<String> = out
+            .iter()
+            .map(|r| match r {
+                Ok(r) => format!("ok {}", r.doc.id),
+                Err(e) => e.clone(),
+            })
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "ok a",
+                "in.jsonl line 2: invalid JSON at column 17: EOF while parsing a value",
+                "in.jsonl line 3: missing field `text` (record `c`)",
+                "in.jsonl line 4: field `text` is a number, expected a string",
+                "in.jsonl line 5: missing field `id`",
+                "in.jsonl line 6: field `id` is a boolean, expected a string or an integer",
+                "in.jsonl line 7: invalid JSON: invalid type: sequence, expected a JSON object",
+                "in.jsonl line 8: field `published`: cannot read \"yesterday\" as an RFC 3339 time or a YYYY-MM-DD date",
+                "in.jsonl line 9: invalid JSON at column 23: trailing characters",
+                "in.jsonl line 10: field `title` is an array, expected a string",
+                "ok h",
+            ]
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_is_reported_with_its_position() {
+        let mut bytes =
+            b"{\"id\":\"a\",\"text\":\"ok\"}\n{\"id\":\"b\",\"text\":\"\xff\"}\n".to_vec();
+        bytes.extend_from_slice(b"{\"id\":\"c\",\"text\":\"ok\"}\n");
+        let out: Vec<_> = JsonLines::new(
+            "x",
+            Cursor::new(bytes),
+            Compression::None,
+            IngestOptions::default(),
+        )
+        .map(|r| r.map_err(|e| e.to_string()))
+        .collect();
+        assert_eq!(out.len(), 3);
+        assert_eq!(
+            out[1].as_ref().unwrap_err(),
+            "x line 2: not valid UTF-8 (byte 19 of the line)"
+        );
+        assert_eq!(out[2].as_ref().unwrap().doc.id, "c");
+    }
+
+    #[test]
+    fn over_long_lines_are_dropped_without_losing_sync() {
+        let long = format!("{{\"id\":\"big\",\"text\":\"{}\"}}", "x".repeat(1000));
+        let input = format!("{long}\n{{\"id\":\"next\",\"text\":\"y\"}}\n");
+        let options = IngestOptions {
+            max_doc_bytes: 100,
+            ..IngestOptions::default()
+        };
+        let out = read(&input, options);
+        assert_eq!(
+            out[0].as_ref().unwrap_err(),
+            "in.jsonl line 1: record of 1022 bytes is larger than the limit of 100 bytes \
+             (raise it with --max-doc-bytes)"
+        );
+        assert_eq!(out[1].as_ref().unwrap().doc.id, "next");
+    }
+
+    #[test]
+    fn read_line_handles_tiny_buffers() {
+        let data = b"ab\ncdef\r\n\nlast";
+        let mut r = io::BufReader::with_capacity(2, &data[..]);
+        let mut buf = Vec::new();
+        let mut lines = Vec::new();
+        while let Some(line) = read_line(&mut r, &mut buf, 3).unwrap() {
+            lines.push((line, String::from_utf8(buf.clone()).unwrap()));
+        }
+        assert_eq!(
+            lines,
+            [
+                (Line::Read, "ab".to_string()),
+                (Line::TooLong(5), String::new()),
+                (Line::Read, String::new()),
+                (Line::TooLong(4), String::new()),
+            ]
+        );
+    }
+}
