@@ -1,1 +1,476 @@
-//! The batch driver: ingest → versions → records (filled in by the ingest/CLI work).
+//! The batch driver: a [`Corpus`] in, version families out — what `syndic dedup` and the
+//! benchmark run.
+//!
+//! The central type is [`BatchDriver`]. It runs three stages at once:
+//!
+//! 1. a reader thread pulls records from the corpus and hands them over in chunks of
+//!    [`BatchDriver::chunk_size`] documents (default 2,048) through a channel two chunks deep;
+//! 2. each chunk is sketched in parallel on the rayon pool ([`Sketcher`] is `Sync`);
+//! 3. while the next chunk is being sketched, the previous one is added to the
+//!    [`VersionIndex`] in input order, and each record's text is dropped as soon as it is added.
+//!
+//! Memory therefore holds about four chunks of text (one read ahead in the channel, one being
+//! read, one sketched, one added), plus what the index keeps per document — never the corpus.
+//! Assignment is sequential and in input order, so the output is the same whatever the thread
+//! count or chunk size (tested); only the time changes.
+//!
+//! Callers observe the run through callbacks rather than by owning it, so the library needs no
+//! terminal or progress-bar dependency: [`BatchDriver::on_progress`] after each chunk,
+//! [`BatchDriver::on_skip`] for each bad record skipped, [`BatchDriver::on_record`] for each
+//! record before its text is dropped (`dedup --drop-duplicates` spills raw lines there).
+
+use crate::error::{Error, Result};
+use crate::ingest::{Corpus, Record};
+use crate::versions::{Sketch, Sketcher, VersionIndex, VersionRecord};
+use rayon::prelude::*;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// Default number of documents per chunk: enough to keep every core busy on a chunk, small
+/// enough that the text in flight stays in the tens of megabytes.
+pub const DEFAULT_CHUNK_SIZE: usize = 2048;
+
+/// Where a run is, passed to [`BatchDriver::on_progress`] after each chunk.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Progress {
+    /// Documents added to the index so far.
+    pub documents: u64,
+    /// Their bytes in the (decompressed) input.
+    pub bytes: u64,
+    /// Records skipped so far.
+    pub skipped: u64,
+    /// Time since the run started.
+    pub elapsed: Duration,
+}
+
+/// What a finished run did.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Summary {
+    /// Documents read and judged (one output record each).
+    pub documents: u64,
+    /// Version families (documents alone in theirs included).
+    pub families: u64,
+    /// Documents that are not their family's canonical member: `documents - families`.
+    pub duplicates: u64,
+    /// Bad records skipped (each reported through [`BatchDriver::on_skip`]).
+    pub skipped: u64,
+    /// Bytes of the documents read (decompressed input).
+    pub bytes: u64,
+    /// Wall time of the whole run, reading and finishing included.
+    pub elapsed: Duration,
+}
+
+impl Summary {
+    /// Documents per second over the whole run.
+    pub fn docs_per_sec(&self) -> f64 {
+        self.documents as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+
+    /// Megabytes (10⁶ bytes) of input per second over the whole run.
+    pub fn mb_per_sec(&self) -> f64 {
+        self.bytes as f64 / 1e6 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+}
+
+/// The result of a run: one record per document, in input order, and the summary.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    /// One record per document read, in input order.
+    pub records: Vec<VersionRecord>,
+    /// Counts and timings.
+    pub summary: Summary,
+}
+
+type ProgressFn<'a> = Box<dyn FnMut(&Progress) + Send + 'a>;
+type SkipFn<'a> = Box<dyn FnMut(&Error) + Send + 'a>;
+type RecordFn<'a> = Box<dyn FnMut(&Record) -> Result<()> + Send + 'a>;
+
+/// Runs a corpus through a [`VersionIndex`]. See the module docs.
+pub struct BatchDriver<'a> {
+    chunk_size: usize,
+    on_progress: Option<ProgressFn<'a>>,
+    on_skip: Option<SkipFn<'a>>,
+    on_record: Option<RecordFn<'a>>,
+}
+
+impl std::fmt::Debug for BatchDriver<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BatchDriver")
+            .field("chunk_size", &self.chunk_size)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for BatchDriver<'_> {
+    fn default() -> Self {
+        BatchDriver::new()
+    }
+}
+
+/// A chunk as read: records and the bad records skipped while reading them.
+struct Chunk {
+    records: Vec<Record>,
+    skipped: Vec<Error>,
+}
+
+/// A chunk sketched, waiting to be added.
+struct Sketched {
+    records: Vec<Record>,
+    sketches: Vec<(Sketch, u64)>,
+}
+
+impl<'a> BatchDriver<'a> {
+    /// A driver with the default chunk size and no callbacks.
+    pub fn new() -> Self {
+        BatchDriver {
+            chunk_size: DEFAULT_CHUNK_SIZE,
+            on_progress: None,
+            on_skip: None,
+            on_record: None,
+        }
+    }
+
+    /// Documents per chunk (at least 1). Default [`DEFAULT_CHUNK_SIZE`]. Does not change the
+    /// output.
+    #[must_use]
+    pub fn chunk_size(mut self, n: usize) -> Self {
+        self.chunk_size = n.max(1);
+        self
+    }
+
+    /// Called after each chunk is added.
+    #[must_use]
+    pub fn on_progress(mut self, f: impl FnMut(&Progress) + Send + 'a) -> Self {
+        self.on_progress = Some(Box::new(f));
+        self
+    }
+
+    /// Called for each bad record the corpus skipped, in input order. Without it, skips are
+    /// only counted in [`Summary::skipped`].
+    #[must_use]
+    pub fn on_skip(mut self, f: impl FnMut(&Error) + Send + 'a) -> Self {
+        self.on_skip = Some(Box::new(f));
+        self
+    }
+
+    /// Called for each record, in input order, just before it is added to the index and its
+    /// text dropped. An error stops the run.
+    #[must_use]
+    pub fn on_record(mut self, f: impl FnMut(&Record) -> Result<()> + Send + 'a) -> Self {
+        self.on_record = Some(Box::new(f));
+        self
+    }
+
+    /// Reads the whole corpus into `index` and returns every document's record. Runs on the
+    /// current rayon pool (use `ThreadPool::install` to choose the thread count).
+    ///
+    /// Fails on the first error the corpus yields (under [`crate::ingest::OnError::Fail`], or
+    /// an input that cannot be opened), an error from [`BatchDriver::on_record`], or a spill
+    /// file's I/O error.
+    pub fn run(mut self, corpus: &mut Corpus, mut index: VersionIndex) -> Result<Outcome> {
+        let start = Instant::now();
+        let sketcher = index.sketcher();
+        let chunk_size = self.chunk_size;
+        let mut progress = Progress {
+            documents: 0,
+            bytes: 0,
+            skipped: 0,
+            elapsed: Duration::ZERO,
+        };
+        std::thread::scope(|scope| -> Result<()> {
+            let (tx, rx) = mpsc::sync_channel::<Result<Chunk>>(1);
+            scope.spawn(move || read_chunks(corpus, chunk_size, &tx));
+            let mut ready: Option<Sketched> = None;
+            loop {
+                let next = match rx.recv() {
+                    Ok(chunk) => Some(chunk?),
+                    Err(mpsc::RecvError) => None,
+                };
+                let next = next.map(|chunk| {
+                    progress.skipped += chunk.skipped.len() as u64;
+                    if let Some(on_skip) = self.on_skip.as_mut() {
+                        chunk.skipped.iter().for_each(on_skip);
+                    }
+                    chunk.records
+                });
+                let finished = next.is_none();
+                let previous = ready.take();
+                let on_record = &mut self.on_record;
+                let index = &mut index;
+                let (sketched, added) = rayon::join(
+                    || next.map(|records| sketch_chunk(sketcher, records)),
+                    || match previous {
+                        Some(previous) => add_chunk(index, previous, on_record),
+                        None => Ok((0, 0)),
+                    },
+                );
+                let (documents, bytes) = added?;
+                progress.documents += documents;
+                progress.bytes += bytes;
+                progress.elapsed = start.elapsed();
+                if documents > 0
+                    && let Some(on_progress) = self.on_progress.as_mut()
+                {
+                    on_progress(&progress);
+                }
+                ready = sketched;
+                if finished && ready.is_none() {
+                    return Ok(());
+                }
+            }
+        })?;
+        let records = index.finish()?;
+        let families = records.iter().filter(|r| r.canonical).count() as u64;
+        let documents = records.len() as u64;
+        Ok(Outcome {
+            records,
+            summary: Summary {
+                documents,
+                families,
+                duplicates: documents - families,
+                skipped: progress.skipped,
+                bytes: progress.bytes,
+                elapsed: start.elapsed(),
+            },
+        })
+    }
+}
+
+/// The reader thread: sends chunks until the corpus ends, fails, or the receiver hangs up.
+fn read_chunks(corpus: &mut Corpus, chunk_size: usize, tx: &mpsc::SyncSender<Result<Chunk>>) {
+    loop {
+        let mut records = Vec::with_capacity(chunk_size);
+        for item in corpus.by_ref() {
+            match item {
+                Ok(record) => {
+                    records.push(record);
+                    if records.len() == chunk_size {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    // Send what was read first, so skips and records stay in order.
+                    let skipped = corpus.drain_skipped();
+                    let _ = tx.send(Ok(Chunk { records, skipped }));
+                    let _ = tx.send(Err(e));
+                    return;
+                }
+            }
+        }
+        let last = records.len() < chunk_size;
+        let skipped = corpus.drain_skipped();
+        if records.is_empty() && skipped.is_empty() {
+            return;
+        }
+        if tx.send(Ok(Chunk { records, skipped })).is_err() || last {
+            return;
+        }
+    }
+}
+
+fn sketch_chunk(sketcher: Sketcher, records: Vec<Record>) -> Sketched {
+    let sketches = records
+        .par_iter()
+        .map(|r| {
+            let text = &r.doc.text;
+            (sketcher.sketch(text), text.chars().count() as u64)
+        })
+        .collect();
+    Sketched { records, sketches }
+}
+
+/// Adds a sketched chunk in order; returns (documents, bytes) added.
+fn add_chunk(
+    index: &mut VersionIndex,
+    chunk: Sketched,
+    on_record: &mut Option<RecordFn<'_>>,
+) -> Result<(u64, u64)> {
+    let mut bytes = 0;
+    let documents = chunk.records.len() as u64;
+    for (record, (sketch, chars)) in chunk.records.into_iter().zip(&chunk.sketches) {
+        if let Some(f) = on_record.as_mut() {
+            f(&record)?;
+        }
+        index.add_sketch(&record.doc.id, record.doc.published, *chars, sketch)?;
+        bytes += record.bytes;
+    }
+    Ok((documents, bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::{IngestOptions, OnError};
+    use crate::versions::{Status, VersionConfig};
+    use std::io::Cursor;
+
+    /// A deterministic pseudo-text of `n` words from a small vocabulary.
+    fn prose(seed: u64, n: usize) -> String {
+        const WORDS: [&str; 24] = [
+            "council", "river", "budget", "storm", "minister", "harbour", "school", "market",
+            "station", "garden", "bridge", "festival", "court", "museum", "airport", "library",
+            "north", "quickly", "approved", "delayed", "opened", "said", "new", "old",
+        ];
+        let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                WORDS[(x % WORDS.len() as u64) as usize]
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// 60 originals, every third with a reworded copy and an exact copy further on, plus an
+    /// empty document, a short one and a bad line.
+    fn corpus_text() -> String {
+        let mut lines = Vec::new();
+        for i in 0..60u64 {
+            let text = prose(i, 120);
+            lines.push(serde_json::json!({"id": format!("o{i}"), "text": text}).to_string());
+            if i % 3 == 0 {
+                let edited = format!(
+                    "(CITY) -- {} All rights reserved.",
+                    text.replacen("river", "lake", 2)
+                );
+                lines.push(serde_json::json!({"id": format!("v{i}"), "text": edited}).to_string());
+            }
+        }
+        for i in (0..60u64).step_by(3) {
+            lines.push(
+                serde_json::json!({"id": format!("c{i}"), "text": prose(i, 120)}).to_string(),
+            );
+        }
+        lines.push("{\"id\":\"empty\",\"text\":\"\"}".into());
+        lines.push("{\"id\":\"short\",\"text\":\"Updated at noon.\"}".into());
+        lines.push("{\"id\":\"broken\",\"text\":".into());
+        lines.join("\n")
+    }
+
+    fn run(threads: usize, chunk: usize, input: &str) -> (Outcome, Vec<String>, Vec<String>) {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let mut corpus = Corpus::from_reader(
+            "c.jsonl",
+            Cursor::new(input.to_string()),
+            IngestOptions::default(),
+        );
+        let mut seen = Vec::new();
+        let mut skips = Vec::new();
+        let outcome = pool
+            .install(|| {
+                BatchDriver::new()
+                    .chunk_size(chunk)
+                    .on_record(|r| {
+                        seen.push(r.doc.id.clone());
+                        Ok(())
+                    })
+                    .on_skip(|e| skips.push(e.to_string()))
+                    .run(&mut corpus, VersionIndex::new(VersionConfig::default()))
+            })
+            .unwrap();
+        (outcome, seen, skips)
+    }
+
+    #[test]
+    fn output_does_not_depend_on_threads_or_chunk_size() {
+        let input = corpus_text();
+        let (one, seen, skips) = run(1, 2048, &input);
+        assert_eq!(one.records.len(), 102);
+        let ids: Vec<&str> = one.records.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, seen, "on_record sees every record in input order");
+        assert_eq!(
+            skips,
+            ["c.jsonl line 103: invalid JSON at column 22: EOF while parsing a value"]
+        );
+        let by_id = |id: &str| one.records.iter().find(|r| r.id == id).unwrap();
+        assert_eq!(by_id("v3").version, by_id("o3").version);
+        assert_eq!(by_id("c3").version, by_id("o3").version);
+        assert_ne!(by_id("o3").version, by_id("o4").version);
+        assert_eq!(by_id("empty").status, Status::Empty);
+        assert_eq!(by_id("short").status, Status::TooShort);
+        let s = one.summary;
+        assert_eq!(
+            (s.documents, s.families, s.duplicates, s.skipped),
+            (102, 62, 40, 1)
+        );
+        assert_eq!(
+            s.bytes,
+            input.len() as u64 - "{\"id\":\"broken\",\"text\":".len() as u64
+        );
+
+        for (threads, chunk) in [(4, 2048), (4, 1), (2, 7), (1, 3)] {
+            let (other, _, _) = run(threads, chunk, &input);
+            assert_eq!(
+                other.records, one.records,
+                "{threads} threads, chunks of {chunk}"
+            );
+            assert_eq!(other.summary.families, s.families);
+        }
+    }
+
+    #[test]
+    fn progress_is_reported_per_chunk() {
+        let input = corpus_text();
+        let mut corpus = Corpus::from_reader("c", Cursor::new(input), IngestOptions::default());
+        let mut calls = Vec::new();
+        BatchDriver::new()
+            .chunk_size(50)
+            .on_progress(|p| calls.push(p.documents))
+            .run(&mut corpus, VersionIndex::new(VersionConfig::default()))
+            .unwrap();
+        assert_eq!(calls, [50, 100, 102]);
+    }
+
+    #[test]
+    fn fail_policy_and_callback_errors_stop_the_run() {
+        let options = IngestOptions {
+            on_error: OnError::Fail,
+            ..IngestOptions::default()
+        };
+        let mut corpus = Corpus::from_reader("c.jsonl", Cursor::new(corpus_text()), options);
+        let err = BatchDriver::new()
+            .chunk_size(16)
+            .run(&mut corpus, VersionIndex::new(VersionConfig::default()))
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("c.jsonl line 103: invalid JSON"),
+            "{err}"
+        );
+
+        let mut corpus =
+            Corpus::from_reader("c", Cursor::new(corpus_text()), IngestOptions::default());
+        let err = BatchDriver::new()
+            .chunk_size(16)
+            .on_record(|r| {
+                if r.doc.id == "o10" {
+                    Err(Error::Store("disk full".into()))
+                } else {
+                    Ok(())
+                }
+            })
+            .run(&mut corpus, VersionIndex::new(VersionConfig::default()))
+            .unwrap_err();
+        assert_eq!(err.to_string(), "store: disk full");
+    }
+
+    #[test]
+    fn spilled_and_in_memory_indexes_agree() {
+        let input = corpus_text();
+        let (memory, _, _) = run(2, 64, &input);
+        let dir = tempfile::tempdir().unwrap();
+        let index = VersionIndex::builder(VersionConfig::default())
+            .spill_to(dir.path())
+            .build()
+            .unwrap();
+        let mut corpus =
+            Corpus::from_reader("c.jsonl", Cursor::new(input), IngestOptions::default());
+        let spilled = BatchDriver::new().run(&mut corpus, index).unwrap();
+        assert_eq!(spilled.records, memory.records);
+    }
+}
