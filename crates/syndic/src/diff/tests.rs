@@ -175,9 +175,21 @@ fn verdict_tells_versions_stories_and_unrelated_texts_apart() {
     assert!(v.jaccard < 0.1);
 
     let unrelated = "Heavy rain flooded several roads in the valley overnight, and the weather \
-        service warned that more storms were expected to reach the coast by the weekend.";
+        service warned that more storms were expected to reach the coast by the weekend. Schools in \
+        two districts will open late on Monday.";
     let v = differ.verdict(WIRE, unrelated);
     assert_eq!(v.relation, Relation::Unrelated, "{v:?}");
+    assert!(!v.too_short);
+}
+
+#[test]
+fn identical_boilerplate_is_too_short_to_judge() {
+    let notice = "Subscribe to keep reading. You have reached your limit of free articles \
+        this month.";
+    let v = Differ::new().verdict(notice, notice);
+    assert!(v.too_short);
+    assert_eq!(v.relation, Relation::Unrelated);
+    assert_eq!(v.jaccard, 1.0);
 }
 
 #[test]

@@ -2,9 +2,12 @@
 //! behind it.
 //!
 //! The central type is [`Verdict`]. *Same version* is the versions engine's own rule
-//! ([`VersionRule`]) on the exact word-shingle sets; *same story* is a story similarity at or
-//! above [`DiffConfig::story_threshold`](super::DiffConfig::story_threshold); otherwise
-//! *unrelated*.
+//! ([`VersionRule`](crate::verify::VersionRule)) on the exact word-shingle sets; *same story*
+//! is a story similarity at or above
+//! [`DiffConfig::story_threshold`](super::DiffConfig::story_threshold); otherwise *unrelated*. A pair whose shorter text has fewer than `min_shingles` shingles is never called
+//! versions or one story — the versions engine does not compare such texts either (a paywall
+//! notice identical across two outlets says nothing about a shared story) — and the verdict says
+//! so with `too_short`.
 //!
 //! **Placeholder.** The story similarity here is a plain term cosine ([`term_cosine`]): the cosine
 //! of the two texts' content-word counts (normalised words of three or more letters outside a
@@ -14,8 +17,8 @@
 //! the output (`story_measure`) so a consumer can tell which one produced the figure.
 
 use crate::normalize::Normalizer;
-use crate::shingle::{ShingleKind, Shingler, words};
-use crate::verify::{Overlap, VersionRule};
+use crate::shingle::{Shingler, words};
+use crate::verify::Overlap;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -49,7 +52,7 @@ impl Relation {
 /// JSON form:
 /// ```json
 /// {"relation":"same_version","jaccard":0.6204,"containment":0.9132,
-///  "story_similarity":0.8811,"story_measure":"term_cosine"}
+///  "story_similarity":0.8811,"story_measure":"term_cosine","too_short":false}
 /// ```
 /// `jaccard` and `containment` are measured on the word-shingle sets (word 5-grams by default;
 /// containment is the share of the shorter text's shingles found in the longer one);
@@ -67,6 +70,9 @@ pub struct Verdict {
     pub story_similarity: f64,
     /// Which story measure produced `story_similarity` (`"term_cosine"`: see the module docs).
     pub story_measure: String,
+    /// True when the shorter text has too few shingles to judge; `relation` is then
+    /// `unrelated` whatever the figures.
+    pub too_short: bool,
 }
 
 /// Name of the placeholder story measure, as it appears in [`Verdict::story_measure`].
@@ -76,17 +82,18 @@ pub const TERM_COSINE: &str = "term_cosine";
 pub(crate) fn judge(
     a: &str,
     b: &str,
-    shingle: ShingleKind,
-    rule: &VersionRule,
-    story_threshold: f64,
+    config: &super::DiffConfig,
     normalizer: &Normalizer,
 ) -> Verdict {
-    let shingler = Shingler::new(shingle);
+    let shingler = Shingler::new(config.shingle);
     let overlap = Overlap::of(&shingler.shingle(a).hashes, &shingler.shingle(b).hashes);
     let story = term_cosine(a, b, normalizer);
-    let relation = if rule.accepts(&overlap) {
+    let too_short = overlap.len_a.min(overlap.len_b) < config.min_shingles;
+    let relation = if too_short {
+        Relation::Unrelated
+    } else if config.rule.accepts(&overlap) {
         Relation::SameVersion
-    } else if story >= story_threshold {
+    } else if story >= config.story_threshold {
         Relation::SameStory
     } else {
         Relation::Unrelated
@@ -97,6 +104,7 @@ pub(crate) fn judge(
         containment: round4(overlap.containment()),
         story_similarity: round4(story),
         story_measure: TERM_COSINE.to_string(),
+        too_short,
     }
 }
 
