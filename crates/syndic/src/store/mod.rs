@@ -1,1 +1,283 @@
-//! Persistence of the engine state behind a small trait (filled in by the live-index work).
+//! Persistence of the live index: documents, their sketches and what the engine decided about
+//! them, behind a small trait.
+//!
+//! The central types are [`Store`] (a transactional store: snapshot reads through a
+//! [`StoreReader`], atomic durable writes through a [`WriteBatch`]) and [`LiveIndex`] (the
+//! online engine over a store, used by `syndic serve` and `syndic index`). Two stores implement
+//! the trait: [`MemoryStore`] (tests; nothing on disk) and [`RedbStore`] (one
+//! [redb](https://www.redb.org) file: ACID, copy-on-write B-trees, a commit is durable — fsynced —
+//! when [`Store::commit`] returns).
+//!
+//! ## What is stored
+//! | table        | key             | value                                                     |
+//! |--------------|-----------------|-----------------------------------------------------------|
+//! | `meta`       | name            | the [`Header`] (magic number, format version, settings)   |
+//! | `documents`  | arrival number  | the [`StoredDocument`] (JSON: the input record)           |
+//! | `ids`        | document id     | arrival number                                            |
+//! | `sketches`   | arrival number  | the shingle set (binary, see `codec`)                     |
+//! | `keys`       | arrival number  | the LSH band keys (binary)                                |
+//! | `placements` | arrival number  | the [`Placement`] (JSON: family, closest version, status) |
+//! | `families`   | family key      | the [`FamilyRow`] (JSON: canonical member, size)          |
+//! | `members`    | (family, doc)   | nothing: the family's members in arrival order            |
+//!
+//! Arrival numbers (`seq`) count from 0 and are never reused, so a deleted document leaves a gap.
+//! A family's key is the arrival number of its first member.
+//!
+//! ## Trade-off: what lives in memory
+//! Everything an answer needs is on disk and read from a snapshot, so readers never wait for the
+//! writer. The writer keeps the LSH band table and a few numbers per document in memory (about
+//! 0.8 KB per indexed document at the default 41 bands), rebuilt from the stored band keys at
+//! start-up without re-verifying anything; shingle sets stay on disk and are read only to verify
+//! candidates. See [`live`] for the engine and its determinism contract.
+//!
+//! ## Format and compatibility
+//! The `meta` table's `format` entry starts with the magic number [`MAGIC`] followed by the
+//! format version ([`FORMAT_VERSION`], little-endian `u32`). Opening checks both: a file of
+//! another program, or of a newer syndic, is refused with a message saying so; versions from
+//! [`OLDEST_FORMAT_VERSION`] on are read. A test opens a committed store of the oldest supported
+//! version (`tests/data/store-v1.redb`).
+
+mod codec;
+mod disk;
+pub mod live;
+mod memory;
+
+pub use disk::RedbStore;
+pub use live::{Answer, LiveIndex, Prepared};
+pub use memory::MemoryStore;
+
+use crate::document::{Document, Timestamp};
+use crate::error::{Error, Result};
+use crate::versions::{Sketch, Status, VersionConfig};
+use serde::{Deserialize, Serialize};
+
+/// The first bytes of the `format` entry: "SYNDICdb".
+pub const MAGIC: [u8; 8] = *b"SYNDICdb";
+/// The format version this build writes.
+pub const FORMAT_VERSION: u32 = 1;
+/// The oldest format version this build reads.
+pub const OLDEST_FORMAT_VERSION: u32 = 1;
+
+/// The store's header: its format version and the engine settings its contents were built with.
+///
+/// The settings are fixed when the store is created: changing the shingle length or the seed
+/// would change every sketch, so a store is always reopened with the settings it was built with.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Header {
+    /// Format version of the store.
+    pub format: u32,
+    /// Version-detection settings.
+    pub versions: VersionConfig,
+}
+
+impl Header {
+    /// A header for a new store with the given settings.
+    pub fn new(versions: VersionConfig) -> Self {
+        Header {
+            format: FORMAT_VERSION,
+            versions,
+        }
+    }
+
+    /// Encodes the `format` entry: magic number then version.
+    pub(crate) fn format_bytes(&self) -> [u8; 12] {
+        let mut out = [0u8; 12];
+        out[..8].copy_from_slice(&MAGIC);
+        out[8..].copy_from_slice(&self.format.to_le_bytes());
+        out
+    }
+
+    /// Checks a `format` entry and returns its version.
+    pub(crate) fn check_format(bytes: &[u8]) -> Result<u32> {
+        if bytes.len() < 12 || bytes[..8] != MAGIC {
+            return Err(Error::Store(
+                "not a syndic store (bad magic number in the `format` entry)".into(),
+            ));
+        }
+        let mut v = [0u8; 4];
+        v.copy_from_slice(&bytes[8..12]);
+        let version = u32::from_le_bytes(v);
+        if version > FORMAT_VERSION {
+            return Err(Error::Store(format!(
+                "store format version {version} is newer than this syndic reads \
+                 ({OLDEST_FORMAT_VERSION}..={FORMAT_VERSION}); upgrade syndic"
+            )));
+        }
+        if version < OLDEST_FORMAT_VERSION {
+            return Err(Error::Store(format!(
+                "store format version {version} is older than this syndic reads \
+                 ({OLDEST_FORMAT_VERSION}..={FORMAT_VERSION}); re-index with `syndic index add`"
+            )));
+        }
+        Ok(version)
+    }
+}
+
+/// A stored input record: the document as received, and when.
+///
+/// JSON form (the value of the `documents` table):
+/// `{"id":"a","text":"…","title":"…","published":1767225600,"received":1767225612}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoredDocument {
+    /// The document as received.
+    #[serde(flatten)]
+    pub document: Document,
+    /// When the index received it, seconds since the epoch (UTC).
+    pub received: Timestamp,
+}
+
+/// What the version engine needs of a document, without its text: kept on disk so start-up and
+/// candidate verification never re-read or re-sketch texts.
+#[derive(Clone, Debug, Default)]
+pub struct StoredSketch {
+    /// Length of the text in characters (a canonical-member tie-breaker).
+    pub chars: u64,
+    /// The sketch: shingle set, band keys, word count.
+    pub sketch: Sketch,
+}
+
+/// Where the engine placed a document when it arrived. Fixed at arrival, except that deleting an
+/// earlier document re-places the later ones.
+///
+/// JSON form:
+/// `{"id":"b","family":0,"closest":0,"jaccard":0.61,"containment":0.93,"status":"ok","chars":812}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Placement {
+    /// The document's id (so a placement answers without reading the document).
+    pub id: String,
+    /// Family key: arrival number of the family's first member.
+    pub family: u64,
+    /// Arrival number of the closest earlier member it verified against, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closest: Option<u64>,
+    /// Word-shingle Jaccard with `closest` (0 without one).
+    #[serde(default)]
+    pub jaccard: f64,
+    /// Containment with `closest` (0 without one).
+    #[serde(default)]
+    pub containment: f64,
+    /// How the document was judged.
+    pub status: Status,
+    /// Publication time, copied from the document (orders canonical members).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<Timestamp>,
+    /// Length of the text in characters (breaks ties between canonical candidates).
+    pub chars: u64,
+}
+
+/// A version family's current state.
+///
+/// JSON form: `{"canonical":3,"size":2}`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FamilyRow {
+    /// Arrival number of the canonical member.
+    pub canonical: u64,
+    /// Number of members.
+    pub size: u32,
+}
+
+/// A document to store: arrival number, record and sketch.
+#[derive(Clone, Copy, Debug)]
+pub struct NewDocument<'a> {
+    /// Arrival number.
+    pub seq: u64,
+    /// The record.
+    pub document: &'a StoredDocument,
+    /// Its sketch.
+    pub sketch: &'a StoredSketch,
+}
+
+/// One atomic, durable change to a store. Applied in field order.
+#[derive(Debug, Default)]
+pub struct WriteBatch<'a> {
+    /// Sets the header (on creation).
+    pub header: Option<Header>,
+    /// Documents to remove, by arrival number and id: their record, id, sketch, band keys,
+    /// placement and family membership.
+    pub remove: Vec<(u64, String)>,
+    /// New documents.
+    pub documents: Vec<NewDocument<'a>>,
+    /// Placements to write (new documents and re-placed ones).
+    pub placements: Vec<(u64, Placement)>,
+    /// Family rows to write (`Some`) or delete (`None`), by family key.
+    pub families: Vec<(u64, Option<FamilyRow>)>,
+    /// Family memberships to add (`true`) or remove (`false`): (family key, arrival number).
+    pub members: Vec<(u64, u64, bool)>,
+}
+
+impl WriteBatch<'_> {
+    /// True when the batch changes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.header.is_none()
+            && self.remove.is_empty()
+            && self.documents.is_empty()
+            && self.placements.is_empty()
+            && self.families.is_empty()
+            && self.members.is_empty()
+    }
+}
+
+/// Counts over a whole store.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct StoreStats {
+    /// Documents stored.
+    pub documents: u64,
+    /// Version families.
+    pub families: u64,
+    /// The next arrival number.
+    pub next_seq: u64,
+}
+
+/// A consistent snapshot of a store: everything read through one reader sees the same commit.
+pub trait StoreReader {
+    /// The header, or `None` for a store never written.
+    fn header(&self) -> Result<Option<Header>>;
+    /// The arrival number of a document id.
+    fn seq_of(&self, id: &str) -> Result<Option<u64>>;
+    /// A document's record.
+    fn document(&self, seq: u64) -> Result<Option<StoredDocument>>;
+    /// A document's shingle set (sorted, distinct).
+    fn shingles(&self, seq: u64) -> Result<Option<Vec<u64>>>;
+    /// A document's placement.
+    fn placement(&self, seq: u64) -> Result<Option<Placement>>;
+    /// A family's row, by family key.
+    fn family(&self, family: u64) -> Result<Option<FamilyRow>>;
+    /// Up to `limit` members of a family, in arrival order.
+    fn members(&self, family: u64, limit: usize) -> Result<Vec<u64>>;
+    /// Counts.
+    fn stats(&self) -> Result<StoreStats>;
+    /// Calls `f` with every document's arrival number, placement and LSH band keys, in arrival
+    /// order, for arrival numbers in `from..until`; stops early when `f` returns `false`.
+    fn scan(
+        &self,
+        from: u64,
+        until: u64,
+        f: &mut dyn FnMut(u64, Placement, Vec<u64>) -> Result<bool>,
+    ) -> Result<()>;
+}
+
+/// A transactional store. Implementations are shared between threads: many readers, and one
+/// writer at a time (the [`LiveIndex`] serialises its writes).
+pub trait Store: Send + Sync {
+    /// A snapshot reader of the last commit.
+    fn reader(&self) -> Result<Box<dyn StoreReader + '_>>;
+    /// Applies a batch atomically; when this returns `Ok` the batch survives a crash.
+    fn commit(&self, batch: &WriteBatch<'_>) -> Result<()>;
+}
+
+impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
+    fn reader(&self) -> Result<Box<dyn StoreReader + '_>> {
+        (**self).reader()
+    }
+    fn commit(&self, batch: &WriteBatch<'_>) -> Result<()> {
+        (**self).commit(batch)
+    }
+}
+
+/// Checks that a store's header can be read by this build.
+pub(crate) fn check_header(header: &Header) -> Result<()> {
+    Header::check_format(&header.format_bytes()).map(|_| ())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,337 @@
+//! [`RedbStore`]: the [`Store`] trait over one [redb](https://www.redb.org) file.
+//!
+//! redb keeps copy-on-write B-trees in a single file, with ACID transactions, concurrent
+//! snapshot readers beside one writer, and commits that are fsynced before they return
+//! (`Durability::Immediate`, its default) — which is what makes an acknowledged document survive
+//! `kill -9`. The tables are listed in the [module docs](super).
+
+use super::codec::{
+    decode_json, decode_keys, decode_shingles, encode_json, encode_keys, encode_shingles,
+};
+use super::{
+    FamilyRow, Header, Placement, Store, StoreReader, StoreStats, StoredDocument, WriteBatch,
+    check_header,
+};
+use crate::error::{Error, Result};
+use crate::versions::VersionConfig;
+use redb::{
+    Database, ReadOnlyTable, ReadableDatabase, ReadableTable, ReadableTableMetadata,
+    TableDefinition,
+};
+use std::path::{Path, PathBuf};
+
+const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+const DOCUMENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("documents");
+const IDS: TableDefinition<&str, u64> = TableDefinition::new("ids");
+const SKETCHES: TableDefinition<u64, &[u8]> = TableDefinition::new("sketches");
+const KEYS: TableDefinition<u64, &[u8]> = TableDefinition::new("keys");
+const PLACEMENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("placements");
+const FAMILIES: TableDefinition<u64, &[u8]> = TableDefinition::new("families");
+const MEMBERS: TableDefinition<(u64, u64), ()> = TableDefinition::new("members");
+
+/// The `meta` entry holding magic number and format version.
+const FORMAT_KEY: &str = "format";
+/// The `meta` entry holding the engine settings (JSON).
+const SETTINGS_KEY: &str = "settings";
+/// The `meta` entry holding the next arrival number (`u64` little-endian).
+const NEXT_SEQ_KEY: &str = "next_seq";
+
+/// The file name of the store inside a data directory.
+pub const STORE_FILE: &str = "syndic.redb";
+
+macro_rules! tryc {
+    ($e:expr, $ctx:expr) => {
+        $e.map_err(|e| Error::Store(format!("{}: {}", $ctx, redb::Error::from(e))))?
+    };
+}
+
+/// A [`Store`] in one redb file. See the module docs.
+pub struct RedbStore {
+    db: Database,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for RedbStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedbStore")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RedbStore {
+    /// Opens the store in data directory `dir`, creating the directory and an empty store if
+    /// needed. A store written by another program or by a newer syndic is refused.
+    pub fn open_dir(dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::io(format!("creating data directory {}", dir.display()), e))?;
+        RedbStore::open(&dir.join(STORE_FILE))
+    }
+
+    /// Opens (or creates) the store file at `path`.
+    pub fn open(path: &Path) -> Result<Self> {
+        let context = format!("opening store {}", path.display());
+        let db = Database::builder()
+            .set_cache_size(256 << 20)
+            .create(path)
+            .map_err(|e| {
+                let e = redb::Error::from(e);
+                match e {
+                    redb::Error::DatabaseAlreadyOpen => Error::Store(format!(
+                        "{context}: another syndic process has this store open"
+                    )),
+                    e => Error::Store(format!("{context}: {e}")),
+                }
+            })?;
+        let store = RedbStore {
+            db,
+            path: path.to_path_buf(),
+        };
+        store.create_tables()?;
+        // Check the header now, so a foreign or newer file is refused at open.
+        store.reader()?.header()?;
+        Ok(store)
+    }
+
+    /// The store file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Size of the store file in bytes.
+    pub fn file_size(&self) -> u64 {
+        std::fs::metadata(&self.path).map_or(0, |m| m.len())
+    }
+
+    fn create_tables(&self) -> Result<()> {
+        let ctx = "creating store tables";
+        let txn = tryc!(self.db.begin_write(), ctx);
+        tryc!(txn.open_table(META), ctx);
+        tryc!(txn.open_table(DOCUMENTS), ctx);
+        tryc!(txn.open_table(IDS), ctx);
+        tryc!(txn.open_table(SKETCHES), ctx);
+        tryc!(txn.open_table(KEYS), ctx);
+        tryc!(txn.open_table(PLACEMENTS), ctx);
+        tryc!(txn.open_table(FAMILIES), ctx);
+        tryc!(txn.open_table(MEMBERS), ctx);
+        tryc!(txn.commit(), ctx);
+        Ok(())
+    }
+}
+
+impl Store for RedbStore {
+    fn reader(&self) -> Result<Box<dyn StoreReader + '_>> {
+        let ctx = "starting a read";
+        let txn = tryc!(self.db.begin_read(), ctx);
+        Ok(Box::new(RedbReader {
+            meta: tryc!(txn.open_table(META), ctx),
+            documents: tryc!(txn.open_table(DOCUMENTS), ctx),
+            ids: tryc!(txn.open_table(IDS), ctx),
+            sketches: tryc!(txn.open_table(SKETCHES), ctx),
+            keys: tryc!(txn.open_table(KEYS), ctx),
+            placements: tryc!(txn.open_table(PLACEMENTS), ctx),
+            families: tryc!(txn.open_table(FAMILIES), ctx),
+            members: tryc!(txn.open_table(MEMBERS), ctx),
+        }))
+    }
+
+    fn commit(&self, batch: &WriteBatch<'_>) -> Result<()> {
+        let ctx = "writing to the store";
+        let txn = tryc!(self.db.begin_write(), ctx);
+        {
+            let mut meta = tryc!(txn.open_table(META), ctx);
+            let mut documents = tryc!(txn.open_table(DOCUMENTS), ctx);
+            let mut ids = tryc!(txn.open_table(IDS), ctx);
+            let mut sketches = tryc!(txn.open_table(SKETCHES), ctx);
+            let mut keys = tryc!(txn.open_table(KEYS), ctx);
+            let mut placements = tryc!(txn.open_table(PLACEMENTS), ctx);
+            let mut families = tryc!(txn.open_table(FAMILIES), ctx);
+            let mut members = tryc!(txn.open_table(MEMBERS), ctx);
+            if let Some(h) = &batch.header {
+                check_header(h)?;
+                tryc!(meta.insert(FORMAT_KEY, h.format_bytes().as_slice()), ctx);
+                let settings = encode_json(&h.versions)?;
+                tryc!(meta.insert(SETTINGS_KEY, settings.as_slice()), ctx);
+            }
+            for (seq, id) in &batch.remove {
+                tryc!(documents.remove(*seq), ctx);
+                tryc!(ids.remove(id.as_str()), ctx);
+                tryc!(sketches.remove(*seq), ctx);
+                tryc!(keys.remove(*seq), ctx);
+                let placed = tryc!(placements.remove(*seq), ctx)
+                    .map(|g| decode_json::<Placement>(g.value(), "placement"));
+                if let Some(p) = placed {
+                    tryc!(members.remove((p?.family, *seq)), ctx);
+                }
+            }
+            let mut next_seq = None;
+            for d in &batch.documents {
+                let id = d.document.document.id.as_str();
+                if tryc!(ids.insert(id, d.seq), ctx).is_some() {
+                    return Err(Error::Store(format!("duplicate document id `{id}`")));
+                }
+                let record = encode_json(d.document)?;
+                tryc!(documents.insert(d.seq, record.as_slice()), ctx);
+                let sketch = encode_shingles(d.sketch)?;
+                tryc!(sketches.insert(d.seq, sketch.as_slice()), ctx);
+                let bands = encode_keys(&d.sketch.sketch.keys);
+                tryc!(keys.insert(d.seq, bands.as_slice()), ctx);
+                next_seq = Some(next_seq.unwrap_or(0).max(d.seq + 1));
+            }
+            if let Some(next) = next_seq {
+                let old = tryc!(meta.get(NEXT_SEQ_KEY), ctx).map_or(0, |g| read_u64(g.value()));
+                if next > old {
+                    tryc!(
+                        meta.insert(NEXT_SEQ_KEY, next.to_le_bytes().as_slice()),
+                        ctx
+                    );
+                }
+            }
+            for (seq, p) in &batch.placements {
+                let bytes = encode_json(p)?;
+                tryc!(placements.insert(*seq, bytes.as_slice()), ctx);
+            }
+            for (key, row) in &batch.families {
+                match row {
+                    Some(row) => {
+                        let bytes = encode_json(row)?;
+                        tryc!(families.insert(*key, bytes.as_slice()), ctx);
+                    }
+                    None => {
+                        tryc!(families.remove(*key), ctx);
+                    }
+                }
+            }
+            for &(family, seq, add) in &batch.members {
+                if add {
+                    tryc!(members.insert((family, seq), ()), ctx);
+                } else {
+                    tryc!(members.remove((family, seq)), ctx);
+                }
+            }
+        }
+        tryc!(txn.commit(), ctx);
+        Ok(())
+    }
+}
+
+fn read_u64(bytes: &[u8]) -> u64 {
+    let mut b = [0u8; 8];
+    let n = bytes.len().min(8);
+    b[..n].copy_from_slice(&bytes[..n]);
+    u64::from_le_bytes(b)
+}
+
+struct RedbReader {
+    meta: ReadOnlyTable<&'static str, &'static [u8]>,
+    documents: ReadOnlyTable<u64, &'static [u8]>,
+    ids: ReadOnlyTable<&'static str, u64>,
+    sketches: ReadOnlyTable<u64, &'static [u8]>,
+    keys: ReadOnlyTable<u64, &'static [u8]>,
+    placements: ReadOnlyTable<u64, &'static [u8]>,
+    families: ReadOnlyTable<u64, &'static [u8]>,
+    members: ReadOnlyTable<(u64, u64), ()>,
+}
+
+const READ: &str = "reading the store";
+
+impl StoreReader for RedbReader {
+    fn header(&self) -> Result<Option<Header>> {
+        let Some(format) = tryc!(self.meta.get(FORMAT_KEY), READ) else {
+            if tryc!(self.meta.len(), READ) > 0 || tryc!(self.documents.len(), READ) > 0 {
+                return Err(Error::Store(
+                    "not a syndic store (no `format` entry)".into(),
+                ));
+            }
+            return Ok(None);
+        };
+        let format = Header::check_format(format.value())?;
+        let versions: VersionConfig = match tryc!(self.meta.get(SETTINGS_KEY), READ) {
+            Some(g) => decode_json(g.value(), "settings")?,
+            None => return Err(Error::Store("store has no `settings` entry".into())),
+        };
+        Ok(Some(Header { format, versions }))
+    }
+
+    fn seq_of(&self, id: &str) -> Result<Option<u64>> {
+        Ok(tryc!(self.ids.get(id), READ).map(|g| g.value()))
+    }
+
+    fn document(&self, seq: u64) -> Result<Option<StoredDocument>> {
+        tryc!(self.documents.get(seq), READ)
+            .map(|g| decode_json(g.value(), "document"))
+            .transpose()
+    }
+
+    fn shingles(&self, seq: u64) -> Result<Option<Vec<u64>>> {
+        tryc!(self.sketches.get(seq), READ)
+            .map(|g| decode_shingles(g.value()))
+            .transpose()
+    }
+
+    fn placement(&self, seq: u64) -> Result<Option<Placement>> {
+        tryc!(self.placements.get(seq), READ)
+            .map(|g| decode_json(g.value(), "placement"))
+            .transpose()
+    }
+
+    fn family(&self, family: u64) -> Result<Option<FamilyRow>> {
+        tryc!(self.families.get(family), READ)
+            .map(|g| decode_json(g.value(), "family"))
+            .transpose()
+    }
+
+    fn members(&self, family: u64, limit: usize) -> Result<Vec<u64>> {
+        let mut out = Vec::new();
+        for entry in tryc!(self.members.range((family, 0)..=(family, u64::MAX)), READ) {
+            if out.len() >= limit {
+                break;
+            }
+            let (k, _) = tryc!(entry, READ);
+            out.push(k.value().1);
+        }
+        Ok(out)
+    }
+
+    fn stats(&self) -> Result<StoreStats> {
+        let next_seq = tryc!(self.meta.get(NEXT_SEQ_KEY), READ).map_or(0, |g| read_u64(g.value()));
+        Ok(StoreStats {
+            documents: tryc!(self.documents.len(), READ),
+            families: tryc!(self.families.len(), READ),
+            next_seq,
+        })
+    }
+
+    fn scan(
+        &self,
+        from: u64,
+        until: u64,
+        f: &mut dyn FnMut(u64, Placement, Vec<u64>) -> Result<bool>,
+    ) -> Result<()> {
+        let until = until.max(from);
+        let mut keys = tryc!(self.keys.range(from..until), READ);
+        for entry in tryc!(self.placements.range(from..until), READ) {
+            let (k, v) = tryc!(entry, READ);
+            let seq = k.value();
+            let placement: Placement = decode_json(v.value(), "placement")?;
+            // Both tables hold the same arrival numbers: walk them side by side.
+            let bands = match keys.next() {
+                Some(entry) => {
+                    let (kk, kv) = tryc!(entry, READ);
+                    if kk.value() != seq {
+                        return Err(Error::Store(format!(
+                            "document {seq} has no band keys (found {})",
+                            kk.value()
+                        )));
+                    }
+                    decode_keys(kv.value())?
+                }
+                None => return Err(Error::Store(format!("document {seq} has no band keys"))),
+            };
+            if !f(seq, placement, bands)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,1004 @@
+//! The live index: version families kept up to date one document at a time, over a [`Store`].
+//!
+//! The central type is [`LiveIndex`]. It places each arriving document exactly as
+//! [`VersionIndex`](crate::versions::VersionIndex) does — same sketch, same LSH candidates in the
+//! same order, same verification rule, same family floor, same canonical choice — so its answers
+//! equal batch `syndic dedup` over the same documents in the same order. What differs is where
+//! state lives: shingle sets, placements and families are in the store; in memory there is only
+//! the LSH band table and a few numbers per document, so a restart reloads without re-verifying.
+//!
+//! ## Writes
+//! [`LiveIndex::add`] takes groups of documents (a group is one request: all accepted or all
+//! rejected), places them in order, writes everything in **one** store transaction and returns
+//! once it is durable. One call per round of waiting requests is the group commit that lets a
+//! service acknowledge thousands of single-document requests per second with one fsync each
+//! round. Writes are serialised inside; reads ([`LiveIndex::document`], [`LiveIndex::family`])
+//! read a store snapshot and never wait for the writer.
+//!
+//! ## Deletes keep families correct
+//! [`LiveIndex::delete`] removes a document and re-places every later one, as if the deleted one
+//! had never arrived: the index then equals a batch run over the remaining documents in the same
+//! order. Earlier documents keep their placement (placement only looks back in time); the
+//! in-memory band table is rebuilt from stored keys. The cost is one pass over the index — fine
+//! for take-downs, not for bulk deletion.
+
+use super::{
+    FamilyRow, Header, NewDocument, Placement, Store, StoreReader, StoredDocument, StoredSketch,
+    WriteBatch,
+};
+use crate::document::{Document, Timestamp, format_timestamp};
+use crate::error::{Error, Result};
+use crate::lsh::{Candidate, LshIndex};
+use crate::verify::Overlap;
+use crate::versions::{Sketch, Sketcher, Status, VersionConfig, VersionRecord};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+/// A document validated and sketched, ready for [`LiveIndex::add`]. Sketching is the costly
+/// part of adding; do it on any thread ([`LiveIndex::prepare`] takes `&self`).
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    /// The record to store.
+    pub document: StoredDocument,
+    /// Its sketch.
+    pub sketch: StoredSketch,
+}
+
+/// The answer for one added document: its version family right after it arrived.
+///
+/// JSON form: the fields of a `syndic dedup` line ([`VersionRecord`]) plus the arrival number:
+/// ```json
+/// {"id":"b","version":"a","canonical":false,"similarity":0.62,"containment":0.91,
+///  "closest":"a","family_size":2,"status":"ok","seq":1}
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Answer {
+    /// The version family, as `syndic dedup` reports it.
+    #[serde(flatten)]
+    pub record: VersionRecord,
+    /// Arrival number in the index (counts from 0, never reused).
+    pub seq: u64,
+}
+
+/// The outcome of one group given to [`LiveIndex::add`]: its answers, or why it was refused.
+pub type GroupOutcome = std::result::Result<Vec<Answer>, Rejection>;
+
+/// Why a group of documents was refused.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Rejection {
+    /// Position of the offending document in its group (from 0).
+    pub index: usize,
+    /// Its id.
+    pub id: String,
+    /// What is wrong.
+    pub reason: RejectReason,
+}
+
+/// The reason for a [`Rejection`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectReason {
+    /// The index already holds a document with this id.
+    DuplicateId,
+    /// The id appears twice in the same group.
+    RepeatedInGroup,
+}
+
+impl std::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.reason {
+            RejectReason::DuplicateId => write!(f, "document id `{}` is already indexed", self.id),
+            RejectReason::RepeatedInGroup => {
+                write!(f, "document id `{}` appears twice in the request", self.id)
+            }
+        }
+    }
+}
+
+/// A stored document with its current version family.
+///
+/// JSON form: the [`VersionRecord`] fields, then `seq`, the input fields (`title`, `source`,
+/// `url`, `published` as RFC 3339), `received` (RFC 3339) and `text`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DocumentView {
+    /// Its version family now (the canonical may have moved since it arrived).
+    #[serde(flatten)]
+    pub record: VersionRecord,
+    /// Arrival number.
+    pub seq: u64,
+    /// Headline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Outlet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Publication time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
+    /// When the index received it.
+    pub received: String,
+    /// The text.
+    pub text: String,
+}
+
+/// A version family with its members.
+///
+/// JSON form:
+/// `{"version":"a","family_size":2,"members":[{…dedup line…},…],"truncated":false}`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FamilyView {
+    /// The family id: its canonical member's id.
+    pub version: String,
+    /// Number of members.
+    pub family_size: u32,
+    /// Members in arrival order (at most the requested limit), each as a `dedup` line.
+    pub members: Vec<VersionRecord>,
+    /// True when there are more members than listed.
+    pub truncated: bool,
+}
+
+/// What [`LiveIndex::match_document`] finds for a text, without storing it.
+///
+/// JSON form: `{"status":"ok","version":"a","closest":"a","similarity":0.62,
+/// "containment":0.91,"family_size":2,"would_be_canonical":false}`; `version`, `closest` and
+/// `family_size` are absent when no indexed document is a version of the text.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MatchAnswer {
+    /// How the text was judged.
+    pub status: Status,
+    /// The family it would join: its canonical member's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// The closest indexed version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closest: Option<String>,
+    /// Jaccard similarity to the family's canonical member (0 without a family).
+    pub similarity: f64,
+    /// Containment with the family's canonical member (0 without a family).
+    pub containment: f64,
+    /// Size of the family it would join.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family_size: Option<u32>,
+    /// Whether, once added, it would become the family's canonical member.
+    pub would_be_canonical: bool,
+}
+
+/// What [`LiveIndex::delete`] did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Deleted {
+    /// The deleted document's id.
+    pub id: String,
+    /// Its arrival number.
+    pub seq: u64,
+    /// Later documents whose placement changed because of the deletion.
+    pub replaced: u64,
+}
+
+/// Counts over the live index.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct IndexStats {
+    /// Documents indexed.
+    pub documents: u64,
+    /// Version families.
+    pub families: u64,
+    /// The next arrival number.
+    pub next_seq: u64,
+}
+
+#[derive(Debug)]
+struct DocEntry {
+    seq: u64,
+    id: Box<str>,
+    published: Option<Timestamp>,
+    chars: u64,
+    family: u32,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Family {
+    /// Arrival number of the first member.
+    key: u64,
+    canonical: u32,
+    size: u32,
+}
+
+/// Where a document was just placed (engine numbers: positions among indexed documents).
+#[derive(Clone, Copy, Debug)]
+struct Placed {
+    doc: u32,
+    family: u32,
+    canonical: u32,
+    closest: Option<(u32, Overlap)>,
+    status: Status,
+}
+
+/// Loads the shingle set of a document by arrival number.
+type Loader<'a> = dyn FnMut(u64, &mut Vec<u64>) -> Result<()> + 'a;
+
+/// The in-memory part of the engine: band table, per-document numbers, families.
+#[derive(Debug)]
+struct Core {
+    config: VersionConfig,
+    lsh: LshIndex,
+    docs: Vec<DocEntry>,
+    families: Vec<Family>,
+}
+
+impl Core {
+    fn new(config: &VersionConfig) -> Self {
+        Core {
+            config: config.clone(),
+            lsh: LshIndex::new(config.banding().bands, config.max_bucket),
+            docs: Vec::new(),
+            families: Vec::new(),
+        }
+    }
+
+    fn status_of(&self, sketch: &Sketch) -> Status {
+        if sketch.shingles.is_empty() {
+            Status::Empty
+        } else if sketch.shingles.len() < self.config.min_shingles {
+            Status::TooShort
+        } else {
+            Status::Ok
+        }
+    }
+
+    /// The engine number of an arrival number.
+    fn doc_of(&self, seq: u64) -> Option<u32> {
+        self.docs
+            .binary_search_by_key(&seq, |d| d.seq)
+            .ok()
+            .and_then(|i| u32::try_from(i).ok())
+    }
+
+    /// The closest acceptable earlier member, as `VersionIndex` chooses it.
+    fn best_match(&self, sketch: &Sketch, load: &mut Loader<'_>) -> Result<Option<(u32, Overlap)>> {
+        let mut candidates: Vec<Candidate> = Vec::new();
+        self.lsh.query(&sketch.keys, &mut candidates);
+        let mut best: Option<(u32, Overlap)> = None;
+        let mut set = Vec::new();
+        for c in candidates.iter().take(self.config.max_verify) {
+            load(self.docs[c.doc as usize].seq, &mut set)?;
+            let overlap = Overlap::of(&sketch.shingles, &set);
+            if !self.config.rule.accepts(&overlap) {
+                continue;
+            }
+            let better = best.is_none_or(|(b, bo)| {
+                overlap.jaccard() > bo.jaccard() || (overlap.jaccard() == bo.jaccard() && c.doc < b)
+            });
+            if better && self.near_canonical(c.doc, &sketch.shingles, load)? {
+                best = Some((c.doc, overlap));
+            }
+        }
+        Ok(best)
+    }
+
+    /// The family-floor test against the canonical of `member`'s family.
+    fn near_canonical(&self, member: u32, shingles: &[u64], load: &mut Loader<'_>) -> Result<bool> {
+        let canonical = self.families[self.docs[member as usize].family as usize].canonical;
+        if canonical == member {
+            return Ok(true);
+        }
+        let mut set = Vec::new();
+        load(self.docs[canonical as usize].seq, &mut set)?;
+        Ok(Overlap::of(shingles, &set).containment() >= self.config.family_floor)
+    }
+
+    /// Whether document `a` should replace `b` as canonical: earliest published, else longest,
+    /// else first arrived.
+    fn better(a: (Option<Timestamp>, u64, u32), b: (Option<Timestamp>, u64, u32)) -> bool {
+        match (a.0, b.0) {
+            (Some(x), Some(y)) if x != y => return x < y,
+            (Some(_), None) => return true,
+            (None, Some(_)) => return false,
+            _ => {}
+        }
+        if a.1 != b.1 {
+            return a.1 > b.1;
+        }
+        a.2 < b.2
+    }
+
+    fn rank(&self, doc: u32) -> (Option<Timestamp>, u64, u32) {
+        let d = &self.docs[doc as usize];
+        (d.published, d.chars, doc)
+    }
+
+    /// Appends a document whose closest earlier member is already known.
+    fn push(
+        &mut self,
+        entry: (u64, &str, Option<Timestamp>, u64),
+        status: Status,
+        closest: Option<(u32, Overlap)>,
+        keys: &[u64],
+    ) -> Result<Placed> {
+        let (seq, id, published, chars) = entry;
+        if self.docs.last().is_some_and(|d| d.seq >= seq) {
+            return Err(Error::Store(format!("arrival number {seq} out of order")));
+        }
+        let doc = u32::try_from(self.docs.len())
+            .map_err(|_| Error::Store("more than 4G documents in one index".into()))?;
+        let family = match closest {
+            Some((other, _)) => self.docs[other as usize].family,
+            None => {
+                let f = u32::try_from(self.families.len())
+                    .map_err(|_| Error::Store("more than 4G families".into()))?;
+                self.families.push(Family {
+                    key: seq,
+                    canonical: doc,
+                    size: 0,
+                });
+                f
+            }
+        };
+        self.docs.push(DocEntry {
+            seq,
+            id: id.into(),
+            published,
+            chars,
+            family,
+        });
+        let fam = self.families[family as usize];
+        let canonical = if fam.size > 0 && Core::better(self.rank(doc), self.rank(fam.canonical)) {
+            doc
+        } else {
+            fam.canonical
+        };
+        self.families[family as usize] = Family {
+            canonical,
+            size: fam.size + 1,
+            ..fam
+        };
+        if status == Status::Ok {
+            if keys.len() != self.lsh_bands() {
+                return Err(Error::Store(format!(
+                    "document {seq} has {} band keys, the index uses {}",
+                    keys.len(),
+                    self.lsh_bands()
+                )));
+            }
+            self.lsh.insert(doc, keys);
+        }
+        Ok(Placed {
+            doc,
+            family,
+            canonical,
+            closest,
+            status,
+        })
+    }
+
+    fn lsh_bands(&self) -> usize {
+        self.config.banding().bands
+    }
+
+    /// Places a new document: finds its family and appends it.
+    fn place(
+        &mut self,
+        entry: (u64, &str, Option<Timestamp>, u64),
+        sketch: &Sketch,
+        load: &mut Loader<'_>,
+    ) -> Result<Placed> {
+        let status = self.status_of(sketch);
+        let best = if status == Status::Ok {
+            self.best_match(sketch, load)?
+        } else {
+            None
+        };
+        self.push(entry, status, best, &sketch.keys)
+    }
+
+    /// Re-appends a stored document from its placement (no verification).
+    fn restore(&mut self, seq: u64, p: &Placement, keys: &[u64]) -> Result<()> {
+        let closest = match p.closest {
+            Some(c) => {
+                let doc = self.doc_of(c).ok_or_else(|| {
+                    Error::Store(format!("document {seq}: closest version {c} is missing"))
+                })?;
+                let overlap = Overlap::default();
+                Some((doc, overlap))
+            }
+            None => None,
+        };
+        let placed = self.push((seq, &p.id, p.published, p.chars), p.status, closest, keys)?;
+        let key = self.families[placed.family as usize].key;
+        if key != p.family {
+            return Err(Error::Store(format!(
+                "document {seq}: stored family {} but its closest version is in family {key}",
+                p.family
+            )));
+        }
+        Ok(())
+    }
+
+    /// The placement record of a just-placed document.
+    fn placement(&self, placed: &Placed) -> Placement {
+        let d = &self.docs[placed.doc as usize];
+        let (jaccard, containment) = placed.closest.map_or((0.0, 0.0), |(_, o)| {
+            (round4(o.jaccard()), round4(o.containment()))
+        });
+        Placement {
+            id: d.id.to_string(),
+            family: self.families[placed.family as usize].key,
+            closest: placed.closest.map(|(c, _)| self.docs[c as usize].seq),
+            jaccard,
+            containment,
+            status: placed.status,
+            published: d.published,
+            chars: d.chars,
+        }
+    }
+
+    fn family_row(&self, family: u32) -> (u64, FamilyRow) {
+        let f = self.families[family as usize];
+        (
+            f.key,
+            FamilyRow {
+                canonical: self.docs[f.canonical as usize].seq,
+                size: f.size,
+            },
+        )
+    }
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+/// Similarity and containment of a set to a family's canonical member, rounded as `dedup` does.
+fn to_canonical(own: &[u64], canonical: &[u64]) -> (f64, f64) {
+    let o = Overlap::of(own, canonical);
+    (round4(o.jaccard()), round4(o.containment()))
+}
+
+#[derive(Debug)]
+struct State {
+    core: Core,
+    /// Shingle sets placed but perhaps not yet committed (the last round's).
+    pending: HashMap<u64, Arc<Vec<u64>>>,
+}
+
+#[derive(Debug)]
+struct WriterState {
+    next_seq: u64,
+}
+
+/// The live index. See the module docs.
+#[derive(Debug)]
+pub struct LiveIndex<S> {
+    store: S,
+    config: VersionConfig,
+    sketcher: Sketcher,
+    state: RwLock<State>,
+    writer: Mutex<WriterState>,
+}
+
+impl<S: Store> LiveIndex<S> {
+    /// Opens the index over `store`. A new store is created with `config`; an existing one keeps
+    /// the settings it was built with (see [`LiveIndex::config`]) and is reloaded from its
+    /// stored band keys and placements.
+    pub fn open(store: S, config: VersionConfig) -> Result<Self> {
+        config.validate()?;
+        let reader = store.reader()?;
+        let header = reader.header()?;
+        let next_seq = reader.stats()?.next_seq;
+        drop(reader);
+        let config = match header {
+            Some(h) => h.versions,
+            None => {
+                let batch = WriteBatch {
+                    header: Some(Header::new(config.clone())),
+                    ..WriteBatch::default()
+                };
+                store.commit(&batch)?;
+                config
+            }
+        };
+        config.validate()?;
+        let core = Self::load(&store, &config)?;
+        Ok(LiveIndex {
+            sketcher: Sketcher::new(&config),
+            state: RwLock::new(State {
+                core,
+                pending: HashMap::new(),
+            }),
+            writer: Mutex::new(WriterState { next_seq }),
+            store,
+            config,
+        })
+    }
+
+    fn load(store: &S, config: &VersionConfig) -> Result<Core> {
+        let mut core = Core::new(config);
+        let reader = store.reader()?;
+        reader.scan(0, u64::MAX, &mut |seq, p, keys| {
+            core.restore(seq, &p, &keys)?;
+            Ok(true)
+        })?;
+        Ok(core)
+    }
+
+    /// The settings in use (those the store was created with).
+    pub fn config(&self) -> &VersionConfig {
+        &self.config
+    }
+
+    /// The underlying store.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// The sketcher of this index's settings.
+    pub fn sketcher(&self) -> Sketcher {
+        self.sketcher
+    }
+
+    /// Sketches a document for [`LiveIndex::add`]; `received` is the arrival time to record.
+    pub fn prepare(&self, document: Document, received: Timestamp) -> Prepared {
+        let sketch = self.sketcher.sketch(&document.text);
+        let chars = document.text.chars().count() as u64;
+        Prepared {
+            document: StoredDocument { document, received },
+            sketch: StoredSketch { chars, sketch },
+        }
+    }
+
+    fn state_read(&self) -> RwLockReadGuard<'_, State> {
+        // A panic while holding the lock leaves the core possibly half-updated; readers of the
+        // band table can still answer (the store is the truth), so go on.
+        self.state.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn state_write(&self) -> RwLockWriteGuard<'_, State> {
+        self.state.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn writer(&self) -> MutexGuard<'_, WriterState> {
+        self.writer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Adds groups of documents in order, in one durable transaction. Each group is accepted
+    /// whole or refused whole (an id already indexed, or repeated); the outer error means the
+    /// store failed and nothing of this call was kept.
+    pub fn add(&self, groups: Vec<Vec<Prepared>>) -> Result<Vec<GroupOutcome>> {
+        let mut writer = self.writer();
+        let reader = self.store.reader()?;
+        // 1. Refuse groups with a known or repeated id.
+        let mut taken: HashSet<&str> = HashSet::new();
+        let mut outcome: Vec<Option<Rejection>> = Vec::with_capacity(groups.len());
+        for group in &groups {
+            let mut own: HashSet<&str> = HashSet::new();
+            let mut refused = None;
+            for (index, p) in group.iter().enumerate() {
+                let id = p.document.document.id.as_str();
+                let reason = if taken.contains(id) || reader.seq_of(id)?.is_some() {
+                    Some(RejectReason::DuplicateId)
+                } else if !own.insert(id) {
+                    Some(RejectReason::RepeatedInGroup)
+                } else {
+                    None
+                };
+                if let Some(reason) = reason {
+                    refused = Some(Rejection {
+                        index,
+                        id: id.to_string(),
+                        reason,
+                    });
+                    break;
+                }
+            }
+            if refused.is_none() {
+                taken.extend(own);
+            }
+            outcome.push(refused);
+        }
+        // 2. Place the accepted documents in order.
+        let mut batch = WriteBatch::default();
+        let mut answers: Vec<Vec<Answer>> = Vec::with_capacity(groups.len());
+        let mut touched: Vec<u32> = Vec::new();
+        let mut next_seq = writer.next_seq;
+        {
+            let mut state = self.state_write();
+            let State { core, pending } = &mut *state;
+            pending.clear();
+            for (group, refused) in groups.iter().zip(&outcome) {
+                let mut group_answers = Vec::new();
+                if refused.is_none() {
+                    for p in group {
+                        let seq = next_seq;
+                        next_seq += 1;
+                        let d = &p.document.document;
+                        let mut load =
+                            |s: u64, out: &mut Vec<u64>| load_set(&*reader, pending, s, out);
+                        let placed = core.place(
+                            (seq, &d.id, d.published, p.sketch.chars),
+                            &p.sketch.sketch,
+                            &mut load,
+                        )?;
+                        let (similarity, containment) = if placed.canonical == placed.doc {
+                            (1.0, 1.0)
+                        } else {
+                            let mut set = Vec::new();
+                            load(core.docs[placed.canonical as usize].seq, &mut set)?;
+                            to_canonical(&p.sketch.sketch.shingles, &set)
+                        };
+                        pending.insert(seq, Arc::new(p.sketch.sketch.shingles.clone()));
+                        let family = core.families[placed.family as usize];
+                        group_answers.push(Answer {
+                            record: VersionRecord {
+                                id: d.id.clone(),
+                                version: core.docs[placed.canonical as usize].id.to_string(),
+                                canonical: placed.canonical == placed.doc,
+                                similarity,
+                                containment,
+                                closest: placed
+                                    .closest
+                                    .map(|(c, _)| core.docs[c as usize].id.to_string()),
+                                family_size: family.size,
+                                status: placed.status,
+                            },
+                            seq,
+                        });
+                        batch.documents.push(NewDocument {
+                            seq,
+                            document: &p.document,
+                            sketch: &p.sketch,
+                        });
+                        batch.placements.push((seq, core.placement(&placed)));
+                        batch.members.push((family.key, seq, true));
+                        touched.push(placed.family);
+                    }
+                }
+                answers.push(group_answers);
+            }
+            touched.sort_unstable();
+            touched.dedup();
+            batch.families = touched
+                .iter()
+                .map(|&f| {
+                    let (key, row) = core.family_row(f);
+                    (key, Some(row))
+                })
+                .collect();
+        }
+        drop(reader);
+        // 3. Commit; on failure the in-memory core holds documents the store does not, so
+        // rebuild it from the store.
+        if !batch.is_empty() {
+            if let Err(e) = self.store.commit(&batch) {
+                drop(batch);
+                let reloaded = Self::load(&self.store, &self.config);
+                let mut state = self.state_write();
+                state.pending.clear();
+                match reloaded {
+                    Ok(core) => state.core = core,
+                    Err(reload) => {
+                        return Err(Error::Store(format!(
+                            "{e}; then reloading the index failed: {reload}"
+                        )));
+                    }
+                }
+                return Err(e);
+            }
+        }
+        writer.next_seq = next_seq;
+        Ok(outcome
+            .into_iter()
+            .zip(answers)
+            .map(|(refused, answers)| match refused {
+                Some(r) => Err(r),
+                None => Ok(answers),
+            })
+            .collect())
+    }
+
+    /// Adds one document (a group of one).
+    pub fn add_one(&self, prepared: Prepared) -> Result<std::result::Result<Answer, Rejection>> {
+        let outcome = self.add(vec![vec![prepared]])?.pop();
+        match outcome {
+            Some(Ok(mut answers)) => answers
+                .pop()
+                .map(Ok)
+                .ok_or_else(|| Error::Store("no answer for an added document".into())),
+            Some(Err(r)) => Ok(Err(r)),
+            None => Err(Error::Store("no outcome for an added document".into())),
+        }
+    }
+
+    /// Deletes a document and re-places every later one (see the module docs). `Ok(None)` when
+    /// the id is unknown.
+    pub fn delete(&self, id: &str) -> Result<Option<Deleted>> {
+        let _writer = self.writer();
+        let reader = self.store.reader()?;
+        let Some(seq) = reader.seq_of(id)? else {
+            return Ok(None);
+        };
+        let old = reader
+            .placement(seq)?
+            .ok_or_else(|| Error::Store(format!("document `{id}` has no placement")))?;
+        // Earlier documents keep their placements: restore them, then re-place the later ones.
+        let mut core = Core::new(&self.config);
+        reader.scan(0, seq, &mut |s, p, keys| {
+            core.restore(s, &p, &keys)?;
+            Ok(true)
+        })?;
+        let mut batch = WriteBatch {
+            remove: vec![(seq, id.to_string())],
+            ..WriteBatch::default()
+        };
+        let mut touched_keys: HashSet<u64> = HashSet::from([old.family]);
+        let mut replaced = 0;
+        let no_pending = HashMap::new();
+        reader.scan(seq + 1, u64::MAX, &mut |s, p, keys| {
+            let shingles = reader
+                .shingles(s)?
+                .ok_or_else(|| Error::Store(format!("document {s} has no sketch")))?;
+            let sketch = Sketch {
+                shingles,
+                keys,
+                words: 0,
+            };
+            let mut load = |x: u64, out: &mut Vec<u64>| load_set(&*reader, &no_pending, x, out);
+            let placed = core.place((s, &p.id, p.published, p.chars), &sketch, &mut load)?;
+            let new = core.placement(&placed);
+            touched_keys.insert(p.family);
+            touched_keys.insert(new.family);
+            if new != p {
+                replaced += 1;
+                if new.family != p.family {
+                    batch.members.push((p.family, s, false));
+                    batch.members.push((new.family, s, true));
+                }
+                batch.placements.push((s, new));
+            }
+            Ok(true)
+        })?;
+        let by_key: HashMap<u64, u32> = core
+            .families
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.key, i as u32))
+            .collect();
+        let mut keys: Vec<u64> = touched_keys.into_iter().collect();
+        keys.sort_unstable();
+        for key in keys {
+            let new = by_key.get(&key).map(|&f| core.family_row(f).1);
+            if reader.family(key)? != new {
+                batch.families.push((key, new));
+            }
+        }
+        drop(reader);
+        self.store.commit(&batch)?;
+        let mut state = self.state_write();
+        state.core = core;
+        state.pending.clear();
+        Ok(Some(Deleted {
+            id: id.to_string(),
+            seq,
+            replaced,
+        }))
+    }
+
+    /// A stored document and its current version family.
+    pub fn document(&self, id: &str) -> Result<Option<DocumentView>> {
+        let reader = self.store.reader()?;
+        let Some(seq) = reader.seq_of(id)? else {
+            return Ok(None);
+        };
+        let record = current_record(&*reader, seq, None)?;
+        let stored = reader
+            .document(seq)?
+            .ok_or_else(|| Error::Store(format!("document `{id}` has no record")))?;
+        let d = stored.document;
+        Ok(Some(DocumentView {
+            record,
+            seq,
+            title: d.title,
+            source: d.source,
+            url: d.url,
+            published: d.published.map(format_timestamp),
+            received: format_timestamp(stored.received),
+            text: d.text,
+        }))
+    }
+
+    /// The stored record of a document, as received.
+    pub fn stored(&self, id: &str) -> Result<Option<StoredDocument>> {
+        let reader = self.store.reader()?;
+        match reader.seq_of(id)? {
+            Some(seq) => reader.document(seq),
+            None => Ok(None),
+        }
+    }
+
+    /// The version family of a document (any member's id), listing at most `limit` members.
+    pub fn family(&self, id: &str, limit: usize) -> Result<Option<FamilyView>> {
+        let reader = self.store.reader()?;
+        let Some(seq) = reader.seq_of(id)? else {
+            return Ok(None);
+        };
+        let p = reader
+            .placement(seq)?
+            .ok_or_else(|| Error::Store(format!("document `{id}` has no placement")))?;
+        let row = reader
+            .family(p.family)?
+            .ok_or_else(|| Error::Store(format!("family {} has no row", p.family)))?;
+        let members = reader.members(p.family, limit.saturating_add(1))?;
+        let truncated = members.len() > limit;
+        let canonical = canonical_of(&*reader, row)?;
+        let records = members
+            .iter()
+            .take(limit)
+            .map(|&m| current_record(&*reader, m, Some((row, &canonical))))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Some(FamilyView {
+            version: canonical.0,
+            family_size: row.size,
+            members: records,
+            truncated,
+        }))
+    }
+
+    /// Every document's current `dedup` line, in arrival order — what batch `syndic dedup`
+    /// prints for the same documents in the same order. Reads the whole store.
+    pub fn records(&self) -> Result<Vec<VersionRecord>> {
+        let reader = self.store.reader()?;
+        let mut seqs = Vec::new();
+        reader.scan(0, u64::MAX, &mut |s, _, _| {
+            seqs.push(s);
+            Ok(true)
+        })?;
+        seqs.iter()
+            .map(|&s| current_record(&*reader, s, None))
+            .collect()
+    }
+
+    /// The family a text would join, without storing it.
+    pub fn match_document(&self, document: &Document) -> Result<MatchAnswer> {
+        let sketch = self.sketcher.sketch(&document.text);
+        let chars = document.text.chars().count() as u64;
+        let state = self.state_read();
+        let reader = self.store.reader()?;
+        let core = &state.core;
+        let status = core.status_of(&sketch);
+        let mut load = |s: u64, out: &mut Vec<u64>| load_set(&*reader, &state.pending, s, out);
+        let best = if status == Status::Ok {
+            core.best_match(&sketch, &mut load)?
+        } else {
+            None
+        };
+        let Some((closest, _)) = best else {
+            return Ok(MatchAnswer {
+                status,
+                version: None,
+                closest: None,
+                similarity: 0.0,
+                containment: 0.0,
+                family_size: None,
+                would_be_canonical: true,
+            });
+        };
+        let family = core.families[core.docs[closest as usize].family as usize];
+        let canonical = &core.docs[family.canonical as usize];
+        let mut set = Vec::new();
+        load(canonical.seq, &mut set)?;
+        let (similarity, containment) = to_canonical(&sketch.shingles, &set);
+        let newcomer = (document.published, chars, u32::MAX);
+        Ok(MatchAnswer {
+            status,
+            version: Some(canonical.id.to_string()),
+            closest: Some(core.docs[closest as usize].id.to_string()),
+            similarity,
+            containment,
+            family_size: Some(family.size),
+            would_be_canonical: Core::better(newcomer, core.rank(family.canonical)),
+        })
+    }
+
+    /// Counts.
+    pub fn stats(&self) -> Result<IndexStats> {
+        let s = self.store.reader()?.stats()?;
+        Ok(IndexStats {
+            documents: s.documents,
+            families: s.families,
+            next_seq: s.next_seq,
+        })
+    }
+
+    /// Number of documents in the in-memory band table (equals the stored count).
+    pub fn len(&self) -> usize {
+        self.state_read().core.docs.len()
+    }
+
+    /// True when nothing is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Loads a shingle set from the last round's pending sets, else from the store.
+fn load_set(
+    reader: &dyn StoreReader,
+    pending: &HashMap<u64, Arc<Vec<u64>>>,
+    seq: u64,
+    out: &mut Vec<u64>,
+) -> Result<()> {
+    out.clear();
+    if let Some(s) = pending.get(&seq) {
+        out.extend_from_slice(s);
+        return Ok(());
+    }
+    let set = reader
+        .shingles(seq)?
+        .ok_or_else(|| Error::Store(format!("document {seq} has no sketch")))?;
+    *out = set;
+    Ok(())
+}
+
+/// The id and shingle set of a family's canonical member.
+fn canonical_of(reader: &dyn StoreReader, row: FamilyRow) -> Result<(String, Vec<u64>)> {
+    let missing = || Error::Store(format!("canonical member {} is missing", row.canonical));
+    let id = reader.placement(row.canonical)?.ok_or_else(missing)?.id;
+    let set = reader.shingles(row.canonical)?.ok_or_else(missing)?;
+    Ok((id, set))
+}
+
+/// A document's `dedup` line against its family's current canonical member; `family` passes
+/// the family row and canonical member when listing one family's members.
+fn current_record(
+    reader: &dyn StoreReader,
+    seq: u64,
+    family: Option<(FamilyRow, &(String, Vec<u64>))>,
+) -> Result<VersionRecord> {
+    let p = reader
+        .placement(seq)?
+        .ok_or_else(|| Error::Store(format!("document {seq} has no placement")))?;
+    let missing = |what: &str, n: u64| Error::Store(format!("{what} {n} is missing"));
+    let row = match family {
+        Some((row, _)) => row,
+        None => reader
+            .family(p.family)?
+            .ok_or_else(|| missing("family", p.family))?,
+    };
+    let (version, similarity, containment) = if row.canonical == seq {
+        (p.id.clone(), 1.0, 1.0)
+    } else {
+        let own = reader
+            .shingles(seq)?
+            .ok_or_else(|| missing("sketch", seq))?;
+        let loaded;
+        let (id, set) = match family {
+            Some((_, c)) => (&c.0, &c.1),
+            None => {
+                loaded = canonical_of(reader, row)?;
+                (&loaded.0, &loaded.1)
+            }
+        };
+        let (s, c) = to_canonical(&own, set);
+        (id.clone(), s, c)
+    };
+    let closest = match p.closest {
+        Some(c) => Some(
+            reader
+                .placement(c)?
+                .ok_or_else(|| missing("closest version", c))?
+                .id,
+        ),
+        None => None,
+    };
+    Ok(VersionRecord {
+        id: p.id,
+        version,
+        canonical: row.canonical == seq,
+        similarity,
+        containment,
+        closest,
+        family_size: row.size,
+        status: p.status,
+    })
+}

@@ -1,0 +1,172 @@
+//! [`MemoryStore`]: the [`Store`] trait over in-memory maps, for tests and throw-away indexes.
+//!
+//! Snapshots are copy-on-write: a reader holds an `Arc` of the maps as they were, and a commit
+//! made while a reader is alive copies them first. Cheap for test-sized data; nothing survives
+//! the process.
+
+use super::{
+    FamilyRow, Header, Placement, Store, StoreReader, StoreStats, StoredDocument, StoredSketch,
+    WriteBatch, check_header,
+};
+use crate::error::{Error, Result};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+
+#[derive(Clone, Debug, Default)]
+struct Maps {
+    header: Option<Header>,
+    documents: BTreeMap<u64, StoredDocument>,
+    ids: HashMap<String, u64>,
+    sketches: BTreeMap<u64, StoredSketch>,
+    placements: BTreeMap<u64, Placement>,
+    families: BTreeMap<u64, FamilyRow>,
+    members: BTreeSet<(u64, u64)>,
+    next_seq: u64,
+}
+
+/// A [`Store`] in memory. See the module docs.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    maps: RwLock<Arc<Maps>>,
+    fail_commits: AtomicBool,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        MemoryStore::default()
+    }
+
+    /// Makes every following commit fail (or succeed again), to test how callers recover.
+    pub fn set_fail_commits(&self, fail: bool) {
+        self.fail_commits.store(fail, Ordering::SeqCst);
+    }
+
+    fn snapshot(&self) -> Arc<Maps> {
+        // A poisoned lock only means a panic elsewhere while holding it; the maps themselves are
+        // replaced whole, so they are never half-written.
+        match self.maps.read() {
+            Ok(g) => Arc::clone(&g),
+            Err(p) => Arc::clone(&p.into_inner()),
+        }
+    }
+}
+
+impl Store for MemoryStore {
+    fn reader(&self) -> Result<Box<dyn StoreReader + '_>> {
+        Ok(Box::new(MemoryReader(self.snapshot())))
+    }
+
+    fn commit(&self, batch: &WriteBatch<'_>) -> Result<()> {
+        if self.fail_commits.load(Ordering::SeqCst) {
+            return Err(Error::Store("commit failed (simulated)".into()));
+        }
+        let mut guard = self
+            .maps
+            .write()
+            .map_err(|_| Error::Store("memory store lock poisoned".into()))?;
+        // Build the new state aside, then swap: a commit is all or nothing.
+        let mut m: Maps = (**guard).clone();
+        if let Some(h) = &batch.header {
+            check_header(h)?;
+            m.header = Some(h.clone());
+        }
+        for (seq, id) in &batch.remove {
+            m.documents.remove(seq);
+            m.ids.remove(id);
+            m.sketches.remove(seq);
+            if let Some(p) = m.placements.remove(seq) {
+                m.members.remove(&(p.family, *seq));
+            }
+        }
+        for d in &batch.documents {
+            if m.ids.contains_key(&d.document.document.id) {
+                return Err(Error::Store(format!(
+                    "duplicate document id `{}`",
+                    d.document.document.id
+                )));
+            }
+            m.ids.insert(d.document.document.id.clone(), d.seq);
+            m.documents.insert(d.seq, d.document.clone());
+            m.sketches.insert(d.seq, d.sketch.clone());
+            m.next_seq = m.next_seq.max(d.seq + 1);
+        }
+        for (seq, p) in &batch.placements {
+            m.placements.insert(*seq, p.clone());
+        }
+        for (key, row) in &batch.families {
+            match row {
+                Some(row) => m.families.insert(*key, *row),
+                None => m.families.remove(key),
+            };
+        }
+        for &(family, seq, add) in &batch.members {
+            if add {
+                m.members.insert((family, seq));
+            } else {
+                m.members.remove(&(family, seq));
+            }
+        }
+        *guard = Arc::new(m);
+        Ok(())
+    }
+}
+
+struct MemoryReader(Arc<Maps>);
+
+impl StoreReader for MemoryReader {
+    fn header(&self) -> Result<Option<Header>> {
+        Ok(self.0.header.clone())
+    }
+    fn seq_of(&self, id: &str) -> Result<Option<u64>> {
+        Ok(self.0.ids.get(id).copied())
+    }
+    fn document(&self, seq: u64) -> Result<Option<StoredDocument>> {
+        Ok(self.0.documents.get(&seq).cloned())
+    }
+    fn shingles(&self, seq: u64) -> Result<Option<Vec<u64>>> {
+        Ok(self.0.sketches.get(&seq).map(|s| s.sketch.shingles.clone()))
+    }
+    fn placement(&self, seq: u64) -> Result<Option<Placement>> {
+        Ok(self.0.placements.get(&seq).cloned())
+    }
+    fn family(&self, family: u64) -> Result<Option<FamilyRow>> {
+        Ok(self.0.families.get(&family).copied())
+    }
+    fn members(&self, family: u64, limit: usize) -> Result<Vec<u64>> {
+        Ok(self
+            .0
+            .members
+            .range((family, 0)..=(family, u64::MAX))
+            .take(limit)
+            .map(|&(_, seq)| seq)
+            .collect())
+    }
+    fn stats(&self) -> Result<StoreStats> {
+        Ok(StoreStats {
+            documents: self.0.documents.len() as u64,
+            families: self.0.families.len() as u64,
+            next_seq: self.0.next_seq,
+        })
+    }
+    fn scan(
+        &self,
+        from: u64,
+        until: u64,
+        f: &mut dyn FnMut(u64, Placement, Vec<u64>) -> Result<bool>,
+    ) -> Result<()> {
+        for (&seq, placement) in self.0.placements.range(from..until.max(from)) {
+            let keys = self
+                .0
+                .sketches
+                .get(&seq)
+                .map(|s| s.sketch.keys.clone())
+                .ok_or_else(|| Error::Store(format!("document {seq} has no sketch")))?;
+            if !f(seq, placement.clone(), keys)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+}

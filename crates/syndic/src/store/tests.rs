@@ -1,0 +1,490 @@
+//! Tests of the stores and the live index: both stores behave alike; the live index answers as
+//! batch `VersionIndex` does, across restarts, group sizes and deletions.
+
+use super::live::RejectReason;
+use super::*;
+use crate::versions::{VersionIndex, VersionRecord};
+
+/// A tiny deterministic generator (xorshift64*), so tests need no extra crate.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+const SYLLABLES: [&str; 24] = [
+    "ka", "lo", "mer", "tis", "an", "dre", "vo", "sul", "pe", "rin", "ta", "gor", "el", "mi",
+    "nus", "bra", "ok", "ve", "lin", "cha", "dor", "fi", "ast", "em",
+];
+
+fn word(rng: &mut Rng) -> String {
+    let n = 1 + rng.below(3);
+    (0..n)
+        .map(|_| SYLLABLES[rng.below(SYLLABLES.len())])
+        .collect()
+}
+
+fn sentence(rng: &mut Rng) -> String {
+    let n = 8 + rng.below(10);
+    let words: Vec<String> = (0..n).map(|_| word(rng)).collect();
+    format!("{}.", words.join(" "))
+}
+
+fn text(rng: &mut Rng, sentences: usize) -> Vec<String> {
+    (0..sentences).map(|_| sentence(rng)).collect()
+}
+
+/// A corpus with originals, versions of several kinds (dateline and footer added, sentences
+/// rewritten, truncated), short and empty documents, and publication dates in any order.
+pub(crate) fn corpus(seed: u64, n: usize) -> Vec<Document> {
+    let mut rng = Rng(seed | 1);
+    let mut originals: Vec<Vec<String>> = Vec::new();
+    let mut docs = Vec::new();
+    for i in 0..n {
+        let kind = rng.below(10);
+        let body = if originals.is_empty() || kind < 4 {
+            let len = 6 + rng.below(10);
+            let t = text(&mut rng, len);
+            originals.push(t.clone());
+            t.join(" ")
+        } else {
+            let base = originals[rng.below(originals.len())].clone();
+            match kind {
+                4 | 5 => format!("(DATELINE) - {} All rights reserved.", base.join(" ")),
+                6 => {
+                    let mut t = base;
+                    let at = rng.below(t.len());
+                    t[at] = sentence(&mut rng);
+                    t.join(" ")
+                }
+                7 => {
+                    let keep = (base.len() * 3).div_ceil(4);
+                    base[..keep].join(" ")
+                }
+                8 => word(&mut rng) + " " + &word(&mut rng),
+                _ => {
+                    if rng.below(4) == 0 {
+                        String::new()
+                    } else {
+                        let mut t = base;
+                        t.push(sentence(&mut rng));
+                        t.join(" ")
+                    }
+                }
+            }
+        };
+        let mut d = Document::new(format!("doc-{i:04}"), body);
+        if rng.below(3) > 0 {
+            d.published = Some(1_700_000_000 + 3_600 * rng.below(500) as i64);
+        }
+        docs.push(d);
+    }
+    docs
+}
+
+fn batch(docs: &[Document]) -> Vec<VersionRecord> {
+    let mut index = VersionIndex::new(VersionConfig::default());
+    for d in docs {
+        index.try_add(d).unwrap();
+    }
+    index.finish().unwrap()
+}
+
+fn add_in_groups<S: Store>(live: &LiveIndex<S>, docs: &[Document], rng: &mut Rng) -> Vec<Answer> {
+    let mut answers = Vec::new();
+    let mut rest = docs;
+    while !rest.is_empty() {
+        // Rounds of 1..4 groups of 1..5 documents.
+        let mut groups = Vec::new();
+        for _ in 0..1 + rng.below(4) {
+            let take = (1 + rng.below(5)).min(rest.len());
+            if take == 0 {
+                break;
+            }
+            let group = rest[..take]
+                .iter()
+                .map(|d| live.prepare(d.clone(), 0))
+                .collect();
+            groups.push(group);
+            rest = &rest[take..];
+        }
+        for outcome in live.add(groups).unwrap() {
+            answers.extend(outcome.unwrap());
+        }
+    }
+    answers
+}
+
+/// Makes an empty store (and the directory it lives in, kept alive by the caller).
+type MakeStore = Box<dyn Fn() -> (Box<dyn Store>, tempfile::TempDir)>;
+
+fn stores() -> Vec<(&'static str, MakeStore)> {
+    vec![
+        (
+            "memory",
+            Box::new(|| {
+                (
+                    Box::new(MemoryStore::new()) as Box<dyn Store>,
+                    tempfile::tempdir().unwrap(),
+                )
+            }),
+        ),
+        (
+            "redb",
+            Box::new(|| {
+                let dir = tempfile::tempdir().unwrap();
+                let store = RedbStore::open_dir(dir.path()).unwrap();
+                (Box::new(store) as Box<dyn Store>, dir)
+            }),
+        ),
+    ]
+}
+
+impl Store for Box<dyn Store> {
+    fn reader(&self) -> Result<Box<dyn StoreReader + '_>> {
+        (**self).reader()
+    }
+    fn commit(&self, batch: &WriteBatch<'_>) -> Result<()> {
+        (**self).commit(batch)
+    }
+}
+
+#[test]
+fn live_answers_equal_batch_in_every_store_and_grouping() {
+    let docs = corpus(7, 300);
+    let expected = batch(&docs);
+    // The corpus has real families, moving canonicals and short documents.
+    assert!(expected.iter().any(|r| r.family_size >= 3));
+    assert!(expected.iter().any(|r| r.status == Status::TooShort));
+    assert!(expected.iter().any(|r| !r.canonical && r.similarity < 0.9));
+    for (name, make) in stores() {
+        for seed in [1, 2] {
+            let (store, _dir) = make();
+            let live = LiveIndex::open(store, VersionConfig::default()).unwrap();
+            let answers = add_in_groups(&live, &docs, &mut Rng(seed));
+            assert_eq!(answers.len(), docs.len(), "{name}");
+            assert_eq!(live.records().unwrap(), expected, "{name} seed {seed}");
+            for (i, d) in docs.iter().enumerate().step_by(37) {
+                let view = live.document(&d.id).unwrap().unwrap();
+                assert_eq!(view.record, expected[i], "{name}");
+                assert_eq!(view.text, d.text);
+            }
+        }
+    }
+}
+
+#[test]
+fn answer_at_arrival_equals_batch_over_the_prefix() {
+    let docs = corpus(11, 120);
+    let live = LiveIndex::open(MemoryStore::new(), VersionConfig::default()).unwrap();
+    for (i, d) in docs.iter().enumerate() {
+        let answer = live.add_one(live.prepare(d.clone(), 0)).unwrap().unwrap();
+        let prefix = batch(&docs[..=i]);
+        assert_eq!(answer.record, prefix[i], "document {i}");
+        assert_eq!(answer.seq, i as u64);
+    }
+}
+
+#[test]
+fn reopening_answers_exactly_as_before_and_goes_on_the_same_way() {
+    let docs = corpus(5, 240);
+    let dir = tempfile::tempdir().unwrap();
+    let (first, second) = docs.split_at(150);
+    let before = {
+        let live = LiveIndex::open(
+            RedbStore::open_dir(dir.path()).unwrap(),
+            VersionConfig::default(),
+        )
+        .unwrap();
+        add_in_groups(&live, first, &mut Rng(3));
+        live.records().unwrap()
+    };
+    let live = LiveIndex::open(
+        RedbStore::open_dir(dir.path()).unwrap(),
+        VersionConfig::default(),
+    )
+    .unwrap();
+    assert_eq!(live.len(), 150);
+    assert_eq!(live.records().unwrap(), before);
+    add_in_groups(&live, second, &mut Rng(4));
+    assert_eq!(live.records().unwrap(), batch(&docs));
+}
+
+#[test]
+fn a_store_keeps_the_settings_it_was_created_with() {
+    let dir = tempfile::tempdir().unwrap();
+    let custom = VersionConfig {
+        num_perm: 64,
+        ..VersionConfig::default()
+    };
+    drop(LiveIndex::open(RedbStore::open_dir(dir.path()).unwrap(), custom.clone()).unwrap());
+    let live = LiveIndex::open(
+        RedbStore::open_dir(dir.path()).unwrap(),
+        VersionConfig::default(),
+    )
+    .unwrap();
+    assert_eq!(live.config(), &custom);
+}
+
+#[test]
+fn deleting_equals_batch_without_the_document() {
+    let docs = corpus(13, 200);
+    for (name, make) in stores() {
+        let (store, _dir) = make();
+        let live = LiveIndex::open(store, VersionConfig::default()).unwrap();
+        add_in_groups(&live, &docs, &mut Rng(9));
+        let mut remaining = docs.clone();
+        // Delete a family's canonical, an early document and the last one.
+        let records = live.records().unwrap();
+        let canonical_of_big = records
+            .iter()
+            .filter(|r| r.canonical && r.family_size >= 3)
+            .map(|r| r.id.clone())
+            .next()
+            .unwrap();
+        let mut ids = vec![canonical_of_big, docs[3].id.clone(), docs[199].id.clone()];
+        ids.dedup();
+        assert!(ids.len() >= 2);
+        for id in ids {
+            let deleted = live.delete(&id).unwrap().unwrap();
+            assert_eq!(deleted.id, id);
+            remaining.retain(|d| d.id != id);
+            assert_eq!(
+                live.records().unwrap(),
+                batch(&remaining),
+                "{name}: deleting {id}"
+            );
+            assert!(live.document(&id).unwrap().is_none());
+        }
+        assert!(live.delete("no-such-id").unwrap().is_none());
+        assert_eq!(live.stats().unwrap().documents, remaining.len() as u64);
+        // The deleted id can be added again, at the end.
+        let again = docs[3].clone();
+        live.add_one(live.prepare(again.clone(), 0))
+            .unwrap()
+            .unwrap();
+        remaining.push(again);
+        assert_eq!(
+            live.records().unwrap(),
+            batch(&remaining),
+            "{name}: re-adding"
+        );
+    }
+}
+
+#[test]
+fn duplicate_ids_refuse_the_whole_group_only() {
+    let live = LiveIndex::open(MemoryStore::new(), VersionConfig::default()).unwrap();
+    let docs = corpus(3, 6);
+    let p = |i: usize| live.prepare(docs[i].clone(), 0);
+    live.add_one(p(0)).unwrap().unwrap();
+    let out = live
+        .add(vec![
+            vec![p(1), p(0)],
+            vec![p(2), p(3), p(2)],
+            vec![p(4)],
+            vec![p(4)],
+        ])
+        .unwrap();
+    let refused: Vec<Option<(usize, RejectReason)>> = out
+        .iter()
+        .map(|o| o.as_ref().err().map(|r| (r.index, r.reason)))
+        .collect();
+    assert_eq!(
+        refused,
+        vec![
+            Some((1, RejectReason::DuplicateId)),
+            Some((2, RejectReason::RepeatedInGroup)),
+            None,
+            Some((0, RejectReason::DuplicateId)),
+        ]
+    );
+    assert_eq!(live.stats().unwrap().documents, 2);
+    assert!(live.document(&docs[1].id).unwrap().is_none());
+    // Refused groups use no arrival numbers.
+    assert_eq!(live.document(&docs[4].id).unwrap().unwrap().seq, 1);
+}
+
+#[test]
+fn a_failed_commit_keeps_nothing_and_the_index_goes_on() {
+    let store = std::sync::Arc::new(MemoryStore::new());
+    let live = LiveIndex::open(std::sync::Arc::clone(&store), VersionConfig::default()).unwrap();
+    let docs = corpus(21, 40);
+    for d in &docs[..20] {
+        live.add_one(live.prepare(d.clone(), 0)).unwrap().unwrap();
+    }
+    store.set_fail_commits(true);
+    assert!(live.add_one(live.prepare(docs[20].clone(), 0)).is_err());
+    store.set_fail_commits(false);
+    assert_eq!(live.len(), 20);
+    for d in &docs[20..] {
+        live.add_one(live.prepare(d.clone(), 0)).unwrap().unwrap();
+    }
+    assert_eq!(live.records().unwrap(), batch(&docs));
+}
+
+#[test]
+fn match_finds_the_family_without_storing() {
+    let docs = corpus(17, 150);
+    let live = LiveIndex::open(MemoryStore::new(), VersionConfig::default()).unwrap();
+    add_in_groups(&live, &docs, &mut Rng(2));
+    let records = live.records().unwrap();
+    let member = records
+        .iter()
+        .position(|r| r.family_size >= 2 && r.status == Status::Ok)
+        .unwrap();
+    let mut probe = docs[member].clone();
+    probe.id = "probe".into();
+    let m = live.match_document(&probe).unwrap();
+    assert_eq!(m.version.as_deref(), Some(records[member].version.as_str()));
+    assert!(m.similarity > 0.0);
+    // The answer equals what adding would say, and matching stored nothing.
+    let n = live.stats().unwrap().documents;
+    let fresh = Document::new(
+        "fresh",
+        "entirely new words never seen in any story before now",
+    );
+    assert_eq!(live.match_document(&fresh).unwrap().version, None);
+    assert_eq!(live.stats().unwrap().documents, n);
+    let added = live.add_one(live.prepare(probe, 0)).unwrap().unwrap();
+    assert_eq!(added.record.version, m.version.unwrap());
+    assert_eq!(Some(added.record.family_size), m.family_size.map(|s| s + 1));
+    assert_eq!(added.record.canonical, m.would_be_canonical);
+}
+
+#[test]
+fn family_view_lists_members_against_the_canonical() {
+    let docs = corpus(7, 300);
+    let live = LiveIndex::open(MemoryStore::new(), VersionConfig::default()).unwrap();
+    add_in_groups(&live, &docs, &mut Rng(1));
+    let records = live.records().unwrap();
+    let big = records.iter().find(|r| r.family_size >= 3).unwrap();
+    let view = live.family(&big.id, 100).unwrap().unwrap();
+    assert_eq!(view.version, big.version);
+    assert_eq!(view.members.len(), big.family_size as usize);
+    assert!(!view.truncated);
+    for m in &view.members {
+        assert_eq!(records.iter().find(|r| r.id == m.id), Some(m));
+    }
+    let short = live.family(&big.id, 1).unwrap().unwrap();
+    assert_eq!(short.members.len(), 1);
+    assert!(short.truncated);
+}
+
+#[test]
+fn foreign_and_newer_files_are_refused_at_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("not-a-store.redb");
+    std::fs::write(&path, b"just some text, not a database").unwrap();
+    assert!(RedbStore::open(&path).is_err());
+
+    let bad = [b"SOMETHIN".as_slice(), &1u32.to_le_bytes()].concat();
+    assert!(Header::check_format(&bad).is_err());
+    let newer = [MAGIC.as_slice(), &(FORMAT_VERSION + 1).to_le_bytes()].concat();
+    let err = Header::check_format(&newer).unwrap_err().to_string();
+    assert!(err.contains("newer"), "{err}");
+    let current = [MAGIC.as_slice(), &FORMAT_VERSION.to_le_bytes()].concat();
+    assert_eq!(Header::check_format(&current).unwrap(), FORMAT_VERSION);
+}
+
+#[test]
+fn a_second_process_cannot_open_the_same_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let _first = RedbStore::open_dir(dir.path()).unwrap();
+    let err = RedbStore::open_dir(dir.path()).unwrap_err().to_string();
+    assert!(err.contains("store"), "{err}");
+}
+
+/// The documents of the committed format-version-1 store (self-written text).
+fn compat_documents() -> Vec<Document> {
+    let harbour = "The harbour authority said on Monday that the northern pier will close for \
+        repairs for six weeks from the first of May, after divers found cracks in three of its \
+        supporting columns. Ferries to the islands will leave from the southern quay instead, \
+        and the timetable will not change, a spokeswoman said.";
+    let library = "The town library will open on Sundays from next month, the council decided \
+        at its meeting on Thursday evening, after a petition signed by more than two thousand \
+        residents asked for longer hours. Two new librarians will be hired to staff the extra \
+        day, and the reading room will stay open until eight.";
+    vec![
+        Document::new("harbour/original", harbour).with_published(1_767_600_000),
+        Document::new(
+            "harbour/wire-copy",
+            format!("(PORT TOWN) — {harbour} Copyright 2026 Example Wire. All rights reserved."),
+        )
+        .with_published(1_767_603_600),
+        Document::new("library/original", library),
+        Document::new(
+            "library/early-edition",
+            library.replace("until eight", "until nine on weekdays"),
+        )
+        .with_published(1_767_500_000),
+        Document::new("short/boilerplate", "Subscribe to our newsletter today."),
+    ]
+}
+
+fn compat_path() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/store-v1.redb")
+}
+
+/// Writes the committed store of format version 1. Run once per format version:
+/// `cargo test -p syndic --lib write_compat_store -- --ignored`.
+#[test]
+#[ignore = "writes the committed compat fixture"]
+fn write_compat_store() {
+    let path = compat_path();
+    let _ = std::fs::remove_file(&path);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let live = LiveIndex::open(RedbStore::open(&path).unwrap(), VersionConfig::default()).unwrap();
+    let docs = compat_documents();
+    let groups = docs
+        .iter()
+        .map(|d| vec![live.prepare(d.clone(), 1_767_700_000)])
+        .collect();
+    for outcome in live.add(groups).unwrap() {
+        outcome.unwrap();
+    }
+    // One deletion, so the file holds a gap in arrival numbers too.
+    let extra = Document::new(
+        "extra/deleted",
+        "A document that was added and then deleted again.",
+    );
+    live.add_one(live.prepare(extra, 1_767_700_000))
+        .unwrap()
+        .unwrap();
+    live.delete("extra/deleted").unwrap().unwrap();
+}
+
+#[test]
+fn the_oldest_supported_format_still_opens_and_answers() {
+    // Work on a copy: opening takes a lock and may write.
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("store.redb");
+    std::fs::copy(compat_path(), &copy).expect("the committed compat store is missing");
+    let store = RedbStore::open(&copy).unwrap();
+    let header = store.reader().unwrap().header().unwrap().unwrap();
+    assert_eq!(header.format, OLDEST_FORMAT_VERSION);
+    let live = LiveIndex::open(store, VersionConfig::default()).unwrap();
+    let docs = compat_documents();
+    assert_eq!(live.records().unwrap(), batch(&docs));
+    let wire = live.document("harbour/wire-copy").unwrap().unwrap();
+    assert_eq!(wire.record.version, "harbour/original");
+    assert_eq!(wire.received, "2026-01-06T11:46:40Z");
+    let library = live.family("library/original", 10).unwrap().unwrap();
+    assert_eq!(library.version, "library/early-edition");
+    assert_eq!(library.family_size, 2);
+    assert!(live.document("extra/deleted").unwrap().is_none());
+    assert_eq!(live.stats().unwrap().next_seq, 6);
+    // It goes on accepting documents.
+    let more = Document::new("harbour/third", docs[0].text.clone() + " More to follow.");
+    let answer = live.add_one(live.prepare(more, 0)).unwrap().unwrap();
+    assert_eq!(answer.record.version, "harbour/original");
+    assert_eq!(answer.seq, 6);
+}
