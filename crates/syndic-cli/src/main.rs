@@ -5,6 +5,9 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod cmd;
+mod input;
+mod output;
+mod progress;
 
 /// syndic — every version of every news story.
 ///
@@ -21,6 +24,10 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "parsed once per process; boxing would only add noise"
+)]
 enum Command {
     /// Find version families: which documents are versions of the same text.
     Dedup(cmd::dedup::Args),
@@ -35,6 +42,12 @@ enum Command {
     /// Manage the persistent on-disk index (bulk loading, statistics).
     Index(cmd::index::Args),
 }
+
+/// The exit statuses in words, for each subcommand's `--help`.
+pub(crate) const EXIT_STATUS_HELP: &str = "Exit statuses:\n  \
+    0  success\n  \
+    1  finished, but some input records were skipped (each reported on stderr)\n  \
+    2  error: bad arguments, a bad record under --on-error fail, an I/O failure";
 
 /// The process exit statuses, named once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
