@@ -182,11 +182,12 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitStatus> {
 
 /// `102 documents, 62 families, 40 duplicates, 1 skipped in 0.15 s (680 docs/s, 0.5 MB/s)`
 fn summary_line(s: &Summary) -> String {
+    let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     format!(
-        "{} documents, {} families, {} duplicates, {} skipped in {:.2} s ({:.0} docs/s, {:.1} MB/s)",
-        s.documents,
-        s.families,
-        s.duplicates,
+        "{}, {}, {}, {} skipped in {:.2} s ({:.0} docs/s, {:.1} MB/s)",
+        plural(s.documents, "document", "documents"),
+        plural(s.families, "family", "families"),
+        plural(s.duplicates, "duplicate", "duplicates"),
         s.skipped,
         s.elapsed.as_secs_f64(),
         s.docs_per_sec(),
