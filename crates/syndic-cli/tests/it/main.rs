@@ -1,3 +1,4 @@
 //! Integration tests of the `syndic` binary: one test binary, one module per subcommand.
 
 mod dedup;
+mod diff;
