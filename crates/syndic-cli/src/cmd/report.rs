@@ -1,12 +1,754 @@
-//! `syndic report` (being built; see the issue list).
+//! `syndic report INPUT... -o report.html`: one self-contained HTML file of a corpus's stories,
+//! their version families, and what each version changed against its family's canonical member.
+//!
+//! The page is built from three embedded assets (`src/report/`: `template.html`, `report.css`,
+//! `report.js`, vanilla JavaScript) and one JSON document holding the data, inside
+//! `<script type="application/json">`. Nothing is loaded from the network: a Content Security
+//! Policy (`default-src 'none'`, scripts and styles only with the page's nonce) forbids it, and
+//! the script builds the DOM on demand from the data with `textContent` — document text is
+//! never parsed as HTML. In the embedded JSON every `<` is written `\u003c`, so no text can
+//! close the script element.
+//!
+//! **Scale.** The data is compact (arrays, not objects; sources interned), the story list is
+//! paginated and a story's charts, families and diffs are built only when it is opened. Diffs
+//! are computed here, once, for each non-canonical member against its canonical only, in the
+//! `--changes-only` form (shared passages as counts) and truncated: each passage to
+//! `--passage-chars`, each diff to `--diff-chars`, equal runs inside rewritten sentences to
+//! their ends. Texts are spilled to a temporary file while the corpus is read, so memory holds
+//! the documents' metadata, not their text.
+//!
+//! ## Data (JSON form, version 1)
+//! ```json
+//! {"v":1,"title":"…","generated":"2026-03-04T10:00:00Z","inputs":["news.jsonl"],
+//!  "counts":{"documents":31,"families":22,"stories":22,"sources":9,"diffs":9,"skipped":0},
+//!  "story_grouping":"…",
+//!  "sources":["Northern Wire","Valley Courier"],
+//!  "docs":[["harbor-fire-wire","Fire destroys …",0,1772523600,375,1.0,1.0,0,null], …],
+//!  "families":[[0,[0,3,5],"PORT ELLIS, March 3 …"], …],
+//!  "stories":[["Fire destroys …",1772523600,1772563800,[0,4,7]], …]}
+//! ```
+//! A doc row is `[id, title|null, source index|-1, published (epoch s)|null, words,
+//! similarity, containment, family, diff|null]` (similarity and containment to the family's
+//! canonical). A family is `[canonical doc, member docs by time, opening of the canonical]`; a
+//! story `[headline, first seen|null, last seen|null, families]`, stories sorted by size.
+//! A diff is `{"n":[shared,rewritten,only_a,only_b],"p":[[kind,payload],…],"t":true?}` from the
+//! canonical (A) to the member (B): kind 0 shared (payload: sentence count), 1 rewritten
+//! (payload: `[[op,text],…]`, op 0 equal, 1 deleted, 2 inserted), 2 only in the canonical
+//! (text), 3 only in the member (text); `t` marks a truncated diff.
 
 use crate::ExitStatus;
+use crate::input::InputArgs;
+use crate::progress::Reporter;
+use anyhow::Context;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+use syndic::diff::{ChangeOp, Diff, Differ, PassageKind};
+use syndic::document::Timestamp;
+use syndic::engine::BatchDriver;
+use syndic::versions::{VersionConfig, VersionIndex, VersionRecord};
+
+const TEMPLATE: &str = include_str!("../report/template.html");
+const CSS: &str = include_str!("../report/report.css");
+const JS: &str = include_str!("../report/report.js");
+
+/// How stories are formed, as the report states it.
+const STORY_GROUPING: &str = "one story per version family (placeholder until the stories \
+    engine is wired in)";
 
 /// Arguments of `syndic report`.
 #[derive(Debug, clap::Args)]
-pub(crate) struct Args {}
+#[command(after_long_help = crate::EXIT_STATUS_HELP)]
+pub(crate) struct Args {
+    #[command(flatten)]
+    input: InputArgs,
+
+    /// Write the report to FILE.
+    #[arg(short, long, value_name = "FILE", default_value = "report.html")]
+    output: PathBuf,
+
+    /// Title at the top of the page.
+    #[arg(long, value_name = "TEXT", default_value = "syndic report")]
+    title: String,
+
+    /// Longest text kept of one passage in a diff (characters); longer ones are cut with "…".
+    /// Larger values make the file grow with the amount of changed text.
+    #[arg(long, value_name = "N", default_value_t = 600)]
+    passage_chars: usize,
+
+    /// Longest diff kept per document (characters of text); the rest is marked as cut, and
+    /// `syndic diff` shows it whole.
+    #[arg(long, value_name = "N", default_value_t = 3000)]
+    diff_chars: usize,
+
+    /// Characters of each family's canonical text shown as its opening. 0 for none (smallest
+    /// file).
+    #[arg(long, value_name = "N", default_value_t = 280)]
+    excerpt_chars: usize,
+
+    /// No progress line and no summary on stderr (skipped records are still reported).
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+/// What the report keeps of one document while the corpus is read.
+struct DocMeta {
+    id: String,
+    title: Option<String>,
+    source: Option<String>,
+    published: Option<Timestamp>,
+    words: u32,
+    /// Byte offset and length of its text in the spill file.
+    text: (u64, u32),
+}
 
 /// Runs `syndic report`.
-pub(crate) fn run(_args: Args) -> anyhow::Result<ExitStatus> {
-    anyhow::bail!("`syndic report` is not implemented yet")
+pub(crate) fn run(args: Args) -> anyhow::Result<ExitStatus> {
+    let start = Instant::now();
+    let temp = std::env::temp_dir();
+    let index = VersionIndex::builder(VersionConfig::default())
+        .spill_to(&temp)
+        .build()?;
+    let mut corpus = args.input.open(false)?;
+    let reporter = Reporter::new(args.quiet);
+    let spill_file = tempfile::tempfile_in(&temp)
+        .with_context(|| format!("creating a temporary file in {}", temp.display()))?;
+    let mut spill = BufWriter::with_capacity(1 << 20, spill_file);
+    let mut written = 0u64;
+    let mut metas: Vec<DocMeta> = Vec::new();
+    let outcome = BatchDriver::new()
+        .on_progress(|p| reporter.progress(p))
+        .on_skip(|e| reporter.skipped(e))
+        .on_record(|record| {
+            let doc = &record.doc;
+            let len = u32::try_from(doc.text.len()).map_err(|_| {
+                syndic::Error::input(record.location.clone(), "text longer than 4 GiB")
+            })?;
+            spill
+                .write_all(doc.text.as_bytes())
+                .map_err(|e| syndic::Error::io("copying texts to a temporary file", e))?;
+            metas.push(DocMeta {
+                id: doc.id.clone(),
+                title: doc.title.clone(),
+                source: doc.source.clone(),
+                published: doc.published,
+                words: u32::try_from(doc.text.split_whitespace().count()).unwrap_or(u32::MAX),
+                text: (written, len),
+            });
+            written += u64::from(len);
+            Ok(())
+        })
+        .run(&mut corpus, index)?;
+    let texts = Texts {
+        file: spill
+            .into_inner()
+            .map_err(std::io::IntoInnerError::into_error)
+            .context("writing the temporary copy of the texts")?,
+    };
+    anyhow::ensure!(
+        metas.len() == outcome.records.len()
+            && metas
+                .iter()
+                .zip(&outcome.records)
+                .all(|(m, r)| m.id == r.id),
+        "internal error: records and documents out of step"
+    );
+
+    let limits = Limits {
+        passage: args.passage_chars.max(20),
+        diff: args.diff_chars.max(100),
+    };
+    let data = build(&args, &metas, &outcome.records, &texts, &limits)?;
+    let bytes = write_html(&args, &data)?;
+
+    let summary = outcome.summary;
+    reporter.finish(
+        &format!(
+            "{}: {} documents, {} families, {} stories, {} diffs, {} in {:.2} s",
+            args.output.display(),
+            data.docs.len(),
+            data.families.len(),
+            data.stories.len(),
+            data.counts.diffs,
+            human_size(bytes),
+            start.elapsed().as_secs_f64()
+        ),
+        summary.skipped,
+    );
+    Ok(if summary.skipped > 0 {
+        ExitStatus::Skipped
+    } else {
+        ExitStatus::Success
+    })
+}
+
+/// `812 KB`, `41.3 MB`.
+fn human_size(bytes: u64) -> String {
+    if bytes < 1_000_000 {
+        format!("{} KB", bytes.div_ceil(1000))
+    } else {
+        format!("{:.1} MB", bytes as f64 / 1e6)
+    }
+}
+
+/// Truncation limits of the embedded diffs, in characters.
+struct Limits {
+    passage: usize,
+    diff: usize,
+}
+
+/// The texts spilled while reading, read back by offset from any thread.
+struct Texts {
+    file: File,
+}
+
+impl Texts {
+    fn get(&self, (offset, len): (u64, u32)) -> anyhow::Result<String> {
+        let mut buf = vec![0u8; len as usize];
+        read_at(&self.file, &mut buf, offset).context("reading the temporary copy of the texts")?;
+        // The bytes were written from a `String`, so they are UTF-8; lossy only as a guard.
+        Ok(String::from_utf8(buf).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into()))
+    }
+}
+
+#[cfg(unix)]
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    use std::os::unix::fs::FileExt;
+    file.read_exact_at(buf, offset)
+}
+
+#[cfg(windows)]
+fn read_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> std::io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !buf.is_empty() {
+        let n = file.seek_read(buf, offset)?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        buf = &mut buf[n..];
+        offset += n as u64;
+    }
+    Ok(())
+}
+
+/// The embedded data; see the module docs for its JSON form.
+#[derive(Serialize)]
+struct Data<'a> {
+    v: u32,
+    title: &'a str,
+    generated: String,
+    inputs: &'a [String],
+    counts: Counts,
+    story_grouping: &'a str,
+    sources: Vec<&'a str>,
+    docs: Vec<DocRow<'a>>,
+    families: Vec<FamilyRow>,
+    stories: Vec<StoryRow>,
+}
+
+#[derive(Serialize)]
+struct Counts {
+    documents: usize,
+    families: usize,
+    stories: usize,
+    sources: usize,
+    diffs: usize,
+    skipped: u64,
+}
+
+/// `[id, title, source, published, words, similarity, containment, family, diff]`.
+#[derive(Serialize)]
+struct DocRow<'a>(
+    &'a str,
+    Option<&'a str>,
+    i64,
+    Option<Timestamp>,
+    u32,
+    f64,
+    f64,
+    u32,
+    Option<CompactDiff>,
+);
+
+/// `[canonical, members, opening]`.
+#[derive(Serialize)]
+struct FamilyRow(u32, Vec<u32>, String);
+
+/// `[headline, first, last, families]`.
+#[derive(Serialize)]
+struct StoryRow(String, Option<Timestamp>, Option<Timestamp>, Vec<u32>);
+
+/// A diff in the report's compact form (see the module docs).
+#[derive(Serialize)]
+struct CompactDiff {
+    n: [usize; 4],
+    p: Vec<(u8, Payload)>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    t: bool,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Payload {
+    Count(usize),
+    Text(String),
+    Changes(Vec<(u8, String)>),
+}
+
+/// Builds the report data: families from the version records, stories from the families,
+/// and the diff of every non-canonical member against its canonical (in parallel).
+fn build<'a>(
+    args: &'a Args,
+    metas: &'a [DocMeta],
+    records: &[VersionRecord],
+    texts: &Texts,
+    limits: &Limits,
+) -> anyhow::Result<Data<'a>> {
+    // Families, numbered in order of first appearance.
+    let position: HashMap<&str, u32> = metas
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.id.as_str(), i as u32))
+        .collect();
+    let mut family_of_canonical: HashMap<u32, u32> = HashMap::new();
+    let mut families: Vec<(u32, Vec<u32>)> = Vec::new();
+    let mut doc_family = vec![0u32; metas.len()];
+    for (i, r) in records.iter().enumerate() {
+        let canonical = *position
+            .get(r.version.as_str())
+            .with_context(|| format!("internal error: unknown canonical `{}`", r.version))?;
+        let next = families.len() as u32;
+        let f = *family_of_canonical.entry(canonical).or_insert(next);
+        if f == next {
+            families.push((canonical, Vec::new()));
+        }
+        families[f as usize].1.push(i as u32);
+        doc_family[i] = f;
+    }
+    let time = |d: u32| metas[d as usize].published;
+    for (_, members) in &mut families {
+        members.sort_by_key(|&d| (time(d).unwrap_or(i64::MAX), d));
+    }
+
+    // Sources, interned by first appearance.
+    let mut source_index: HashMap<&str, i64> = HashMap::new();
+    let mut sources: Vec<&str> = Vec::new();
+    for m in metas {
+        if let Some(s) = m.source.as_deref()
+            && !source_index.contains_key(s)
+        {
+            source_index.insert(s, sources.len() as i64);
+            sources.push(s);
+        }
+    }
+
+    // Diffs of non-canonical members against their canonical.
+    let differ = Differ::new();
+    let pairs: Vec<(u32, u32)> = families
+        .iter()
+        .flat_map(|(c, members)| members.iter().filter(|&&m| m != *c).map(|&m| (*c, m)))
+        .collect();
+    let mut diffs: HashMap<u32, CompactDiff> = pairs
+        .par_iter()
+        .map(|&(c, m)| -> anyhow::Result<(u32, CompactDiff)> {
+            let a = texts.get(metas[c as usize].text)?;
+            let b = texts.get(metas[m as usize].text)?;
+            Ok((m, compact(&differ.diff(&a, &b), limits)))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let diff_count = diffs.len();
+
+    let family_rows: Vec<FamilyRow> = families
+        .iter()
+        .map(|(c, members)| -> anyhow::Result<FamilyRow> {
+            let opening = if args.excerpt_chars == 0 {
+                String::new()
+            } else {
+                cut(&texts.get(metas[*c as usize].text)?, args.excerpt_chars)
+            };
+            Ok(FamilyRow(*c, members.clone(), opening))
+        })
+        .collect::<anyhow::Result<_>>()?;
+
+    let stories = group_stories(&families, metas, texts)?;
+
+    let docs = metas
+        .iter()
+        .zip(records)
+        .enumerate()
+        .map(|(i, (m, r))| {
+            DocRow(
+                &m.id,
+                m.title.as_deref(),
+                m.source
+                    .as_deref()
+                    .and_then(|s| source_index.get(s).copied())
+                    .unwrap_or(-1),
+                m.published,
+                m.words,
+                r.similarity,
+                r.containment,
+                doc_family[i],
+                diffs.remove(&(i as u32)),
+            )
+        })
+        .collect();
+
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    Ok(Data {
+        v: 1,
+        title: &args.title,
+        generated: syndic::document::format_timestamp(now),
+        inputs: &args.input.inputs,
+        counts: Counts {
+            documents: metas.len(),
+            families: families.len(),
+            stories: stories.len(),
+            sources: sources.len(),
+            diffs: diff_count,
+            skipped: 0,
+        },
+        story_grouping: STORY_GROUPING,
+        sources,
+        docs,
+        families: family_rows,
+        stories,
+    })
+}
+
+/// Groups families into stories, largest first (then earliest).
+///
+/// Placeholder: one story per family, until the stories engine (`syndic::story`) is wired in.
+fn group_stories(
+    families: &[(u32, Vec<u32>)],
+    metas: &[DocMeta],
+    texts: &Texts,
+) -> anyhow::Result<Vec<StoryRow>> {
+    let groups: Vec<Vec<u32>> = (0..families.len() as u32).map(|f| vec![f]).collect();
+    let mut stories = Vec::with_capacity(groups.len());
+    for group in groups {
+        let docs: Vec<u32> = group
+            .iter()
+            .flat_map(|&f| families[f as usize].1.iter().copied())
+            .collect();
+        let times = docs.iter().filter_map(|&d| metas[d as usize].published);
+        let first = times.clone().min();
+        let last = times.max();
+        // The headline: the earliest document's title, else the first one's opening sentence.
+        let lead = docs
+            .iter()
+            .copied()
+            .min_by_key(|&d| (metas[d as usize].published.unwrap_or(i64::MAX), d))
+            .unwrap_or(families[group[0] as usize].0);
+        let headline = match &metas[lead as usize].title {
+            Some(t) if !t.trim().is_empty() => t.trim().to_string(),
+            _ => first_sentence(&texts.get(metas[lead as usize].text)?),
+        };
+        stories.push((docs.len(), StoryRow(headline, first, last, group)));
+    }
+    stories.sort_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then(a.1.1.unwrap_or(i64::MAX).cmp(&b.1.1.unwrap_or(i64::MAX)))
+            .then(a.1.3.cmp(&b.1.3))
+    });
+    Ok(stories.into_iter().map(|(_, s)| s).collect())
+}
+
+/// The first sentence (or line) of a text, at most 140 characters.
+fn first_sentence(text: &str) -> String {
+    let text = text.trim();
+    let end = text
+        .find(". ")
+        .map(|i| i + 1)
+        .into_iter()
+        .chain(text.find('\n'))
+        .min()
+        .unwrap_or(text.len());
+    cut(&text[..end], 140)
+}
+
+/// At most `max` characters of `text` on one line, with "…" when cut (at a word boundary when
+/// one is near).
+fn cut(text: &str, max: usize) -> String {
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match flat.char_indices().nth(max) {
+        Some((at, next)) => {
+            let head = &flat[..at];
+            let head = match head.rfind(' ') {
+                Some(space) if next != ' ' && space >= at / 2 => &head[..space],
+                _ => head,
+            };
+            format!("{}…", head.trim_end())
+        }
+        None => flat,
+    }
+}
+
+/// Keeps the first and last `keep` characters of an equal run, joined by " … ".
+fn squeeze(text: &str, keep: usize) -> String {
+    let chars = text.chars().count();
+    if chars <= 2 * keep + 3 {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(keep).collect();
+    let tail: String = text.chars().skip(chars - keep).collect();
+    format!("{head} … {tail}")
+}
+
+/// The report's compact, truncated form of a diff: shared passages merged into counts.
+fn compact(diff: &Diff, limits: &Limits) -> CompactDiff {
+    let c = diff.counts;
+    let mut out = CompactDiff {
+        n: [c.shared, c.rewritten, c.only_a, c.only_b],
+        p: Vec::new(),
+        t: false,
+    };
+    let mut budget = limits.diff;
+    for passage in &diff.passages {
+        let sentences =
+            |e: &Option<syndic::diff::Extent>| e.as_ref().map_or(0, |e| e.end - e.start);
+        if passage.kind == PassageKind::Shared {
+            let n = sentences(&passage.b);
+            match out.p.last_mut() {
+                Some((0, Payload::Count(count))) => *count += n,
+                _ => out.p.push((0, Payload::Count(n))),
+            }
+            continue;
+        }
+        if budget < limits.passage.min(40) {
+            out.t = true;
+            break;
+        }
+        let mut take = |text: &str| {
+            let piece = cut(text, limits.passage.min(budget));
+            budget = budget.saturating_sub(piece.chars().count());
+            piece
+        };
+        let entry = match passage.kind {
+            PassageKind::OnlyA => (2, Payload::Text(take(&extent_text(&passage.a)))),
+            PassageKind::OnlyB => (3, Payload::Text(take(&extent_text(&passage.b)))),
+            _ => {
+                // Pieces lose their edge spaces (the page joins them with one space: every
+                // piece boundary is white space in the text).
+                let changes = passage
+                    .changes
+                    .iter()
+                    .map(|ch| match ch.op {
+                        ChangeOp::Equal => (0, take(&squeeze(&ch.text, 40))),
+                        ChangeOp::Delete => (1, take(&ch.text)),
+                        ChangeOp::Insert => (2, take(&ch.text)),
+                    })
+                    .filter(|(_, text)| !text.is_empty())
+                    .collect();
+                (1, Payload::Changes(changes))
+            }
+        };
+        out.p.push(entry);
+    }
+    out
+}
+
+fn extent_text(e: &Option<syndic::diff::Extent>) -> String {
+    e.as_ref().map_or(String::new(), |e| e.text.clone())
+}
+
+/// Writes the page and returns its size in bytes.
+fn write_html(args: &Args, data: &Data<'_>) -> anyhow::Result<u64> {
+    let path = &args.output;
+    let name = path.display().to_string();
+    let file = File::create(path).with_context(|| format!("creating {name}"))?;
+    let mut out = CountingWriter {
+        inner: BufWriter::with_capacity(1 << 20, file),
+        bytes: 0,
+    };
+    let nonce = format!("{:016x}", nonce_for(&data.generated, data.title));
+    let title = escape_html(&args.title);
+    render_template(TEMPLATE, &mut out, |name, out| match name {
+        "TITLE" => out.write_all(title.as_bytes()),
+        "NONCE" => out.write_all(nonce.as_bytes()),
+        "CSS" => out.write_all(CSS.as_bytes()),
+        "JS" => out.write_all(JS.as_bytes()),
+        "DATA" => {
+            serde_json::to_writer(ScriptSafe { inner: out }, data).map_err(std::io::Error::other)
+        }
+        _ => Ok(()),
+    })
+    .with_context(|| format!("writing {name}"))?;
+    out.inner
+        .flush()
+        .with_context(|| format!("writing {name}"))?;
+    Ok(out.bytes)
+}
+
+/// A per-report nonce for the Content Security Policy: not secret (the file is static), it
+/// only has to differ from anything a document could contain, which the escaping already
+/// guarantees; it is derived rather than random so the same input gives the same file.
+fn nonce_for(generated: &str, title: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in generated.bytes().chain(title.bytes()) {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// Copies `template` to `out`, calling `fill` for each `{{NAME}}` placeholder. One pass, so
+/// text written by `fill` is never scanned for placeholders.
+fn render_template<W: Write>(
+    template: &str,
+    out: &mut W,
+    mut fill: impl FnMut(&str, &mut W) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut rest = template;
+    while let Some(open) = rest.find("{{") {
+        let Some(close) = rest[open..].find("}}") else {
+            break;
+        };
+        out.write_all(&rest.as_bytes()[..open])?;
+        fill(&rest[open + 2..open + close], out)?;
+        rest = &rest[open + close + 2..];
+    }
+    out.write_all(rest.as_bytes())
+}
+
+/// Escapes text for HTML element content and attribute values.
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Writes JSON so that it is safe inside `<script>`: every `<` becomes `\u003c` (it can only
+/// occur inside JSON strings, where the escape means the same), so no `</script>` or `<!--`
+/// can appear.
+struct ScriptSafe<W> {
+    inner: W,
+}
+
+impl<W: Write> Write for ScriptSafe<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut rest = buf;
+        while let Some(at) = rest.iter().position(|&b| b == b'<') {
+            self.inner.write_all(&rest[..at])?;
+            self.inner.write_all(b"\\u003c")?;
+            rest = &rest[at + 1..];
+        }
+        self.inner.write_all(rest)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Counts the bytes written through it.
+struct CountingWriter<W> {
+    inner: W,
+    bytes: u64,
+}
+
+impl<W: Write> Write for CountingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn script_safe_json_cannot_close_the_script() {
+        let mut out = Vec::new();
+        serde_json::to_writer(
+            ScriptSafe { inner: &mut out },
+            &["</script><script>alert(1)</script>", "<!-- x"],
+        )
+        .unwrap_or_default();
+        let text = String::from_utf8_lossy(&out);
+        assert!(!text.contains('<'), "{text}");
+        let back: Vec<String> = serde_json::from_slice(&out).unwrap_or_default();
+        assert_eq!(back, ["</script><script>alert(1)</script>", "<!-- x"]);
+    }
+
+    #[test]
+    fn html_escaping_and_template_filling() {
+        assert_eq!(
+            escape_html("<b>\"A&B\"</b>'"),
+            "&lt;b&gt;&quot;A&amp;B&quot;&lt;/b&gt;&#39;"
+        );
+        let mut out = Vec::new();
+        render_template("a{{X}}b{{Y}}c{{", &mut out, |name, out| {
+            out.write_all(if name == "X" { b"{{Y}}" } else { b"2" })
+        })
+        .unwrap_or_default();
+        assert_eq!(String::from_utf8_lossy(&out), "a{{Y}}b2c{{");
+    }
+
+    #[test]
+    fn cutting_and_squeezing_keep_text_short() {
+        assert_eq!(cut("one  two\nthree", 100), "one two three");
+        assert_eq!(cut("one two three", 7), "one two…");
+        assert_eq!(cut("one two three", 9), "one two…");
+        assert_eq!(squeeze("short", 40), "short");
+        let long = "x".repeat(200);
+        assert_eq!(squeeze(&long, 5), "xxxxx … xxxxx");
+        assert_eq!(
+            first_sentence("Headline here. Body text."),
+            "Headline here."
+        );
+        assert_eq!(first_sentence("Title line\nBody."), "Title line");
+    }
+
+    #[test]
+    fn compact_diffs_merge_shared_runs_and_respect_the_budget() {
+        let a = "One shared sentence here.\n\nTwo shared sentence here.\n\nDropped sentence.";
+        let b = "One shared sentence here.\n\nTwo shared sentence here.\n\nAdded sentence that is long.";
+        let diff = Differ::new().diff(a, b);
+        let c = compact(
+            &diff,
+            &Limits {
+                passage: 600,
+                diff: 3000,
+            },
+        );
+        let json = serde_json::to_string(&c).unwrap_or_default();
+        assert_eq!(
+            json,
+            r#"{"n":[2,0,1,1],"p":[[0,2],[2,"Dropped sentence."],[3,"Added sentence that is long."]]}"#
+        );
+        let small = compact(
+            &diff,
+            &Limits {
+                passage: 10,
+                diff: 10,
+            },
+        );
+        let json = serde_json::to_string(&small).unwrap_or_default();
+        assert_eq!(
+            json,
+            r#"{"n":[2,0,1,1],"p":[[0,2],[2,"Dropped…"]],"t":true}"#
+        );
+    }
 }
