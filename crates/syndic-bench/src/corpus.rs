@@ -440,10 +440,7 @@ impl<'a> Writer<'a> {
 
 /// Capitalises the first letter, fixes the punctuation a first-mention appositive leaves.
 fn tidy(s: &str) -> String {
-    let s = s
-        .replace(",.", ".")
-        .replace(",,", ",")
-        .replace(",:", ":");
+    let s = s.replace(",.", ".").replace(",,", ",").replace(",:", ":");
     capitalize(&s)
 }
 
