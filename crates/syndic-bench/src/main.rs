@@ -51,9 +51,10 @@ enum Command {
         /// Output records (JSON Lines).
         #[arg(short, long)]
         output: PathBuf,
-        /// Keep shingle sets in a temporary file in this directory instead of memory.
+        /// Keep shingle sets in memory instead of a temporary file in $TMPDIR (as `syndic
+        /// dedup --in-memory`).
         #[arg(long)]
-        spill: Option<PathBuf>,
+        in_memory: bool,
     },
     /// Score a predictions file (JSON Lines with `id` and `version`) against a labelled corpus.
     Eval {
@@ -95,12 +96,12 @@ struct BenchArgs {
     /// `cli` runs the real `syndic dedup` binary given by --syndic.
     #[arg(long, value_enum, default_value_t = Engine::Lib)]
     engine: Engine,
-    /// Path of the `syndic` binary for `--engine cli`.
-    #[arg(long, default_value = "syndic")]
-    syndic: PathBuf,
-    /// Keep shingle sets on disk (in --data-dir) rather than in memory (`--engine lib` only).
+    /// Path of the `syndic` binary for `--engine cli` (default: beside this executable).
     #[arg(long)]
-    spill: bool,
+    syndic: Option<PathBuf>,
+    /// Keep shingle sets in memory rather than in a temporary file (both engines).
+    #[arg(long)]
+    in_memory: bool,
     /// Least pair precision; below it the bench fails.
     #[arg(long, default_value_t = 0.99)]
     min_precision: f64,
@@ -130,8 +131,8 @@ fn main() -> anyhow::Result<()> {
         Command::Run {
             input,
             output,
-            spill,
-        } => run_pipeline(&input, &output, spill.as_deref())?,
+            in_memory,
+        } => run_pipeline(&input, &output, in_memory)?,
         Command::Eval { corpus, pred, json } => {
             let report = evaluate_files(&corpus, &pred)?;
             if json {
@@ -190,7 +191,8 @@ fn generate(spec: CorpusSpec, output: &Path) -> anyhow::Result<()> {
 }
 
 /// The pipeline `bench` times: read, normalise, shingle, sign, LSH, verify, cluster, write.
-fn run_pipeline(input: &Path, output: &Path, spill: Option<&Path>) -> anyhow::Result<()> {
+/// Shingle sets go to a temporary file in $TMPDIR unless `in_memory`, as in `syndic dedup`.
+fn run_pipeline(input: &Path, output: &Path, in_memory: bool) -> anyhow::Result<()> {
     let start = Instant::now();
     let options = IngestOptions {
         on_error: OnError::Fail,
@@ -198,8 +200,8 @@ fn run_pipeline(input: &Path, output: &Path, spill: Option<&Path>) -> anyhow::Re
     };
     let mut corpus = Corpus::open(&[Input::Path(input.to_path_buf())], options)?;
     let mut builder = VersionIndex::builder(VersionConfig::default());
-    if let Some(dir) = spill {
-        builder = builder.spill_to(dir);
+    if !in_memory {
+        builder = builder.spill_to(std::env::temp_dir());
     }
     let index = builder.build()?;
     let outcome = BatchDriver::new().run(&mut corpus, index)?;
@@ -274,7 +276,11 @@ fn bench(args: &BenchArgs) -> anyhow::Result<()> {
                 output.display().to_string(),
             ],
             Engine::Cli => vec![
-                args.syndic.display().to_string(),
+                args.syndic
+                    .clone()
+                    .unwrap_or_else(|| exe.with_file_name("syndic"))
+                    .display()
+                    .to_string(),
                 "dedup".into(),
                 corpus.display().to_string(),
                 "-o".into(),
@@ -282,8 +288,8 @@ fn bench(args: &BenchArgs) -> anyhow::Result<()> {
                 "--quiet".into(),
             ],
         };
-        if args.spill && args.engine == Engine::Lib {
-            command.extend(["--spill".into(), args.data_dir.display().to_string()]);
+        if args.in_memory {
+            command.push("--in-memory".into());
         }
         let load = load_average();
         let m = measure::via_child(&exe, &command)?;
