@@ -167,6 +167,70 @@ pub struct MatchAnswer {
     pub would_be_canonical: bool,
 }
 
+/// What a document adds against its closest earlier version: a short summary of their
+/// [diff](crate::diff), sentence by sentence.
+///
+/// JSON form:
+/// ```json
+/// {"against":"a","shared":5,"rewritten":1,"added":2,"dropped":0,
+///  "added_text":["UPDATE: The budget takes effect in June."]}
+/// ```
+/// `added` counts sentences only in this document, `dropped` sentences only in the earlier one,
+/// `rewritten` sentence pairs changed but similar; `added_text` holds the first
+/// [`ADDS_PASSAGES`] added passages, each cut to [`ADDS_CHARS`] characters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Adds {
+    /// Id of the earlier version compared with.
+    pub against: String,
+    /// Sentences in both.
+    pub shared: usize,
+    /// Sentence pairs rewritten.
+    pub rewritten: usize,
+    /// Sentences only in this document.
+    pub added: usize,
+    /// Sentences only in the earlier version.
+    pub dropped: usize,
+    /// The first added passages.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub added_text: Vec<String>,
+}
+
+/// Added passages quoted in [`Adds::added_text`].
+pub const ADDS_PASSAGES: usize = 3;
+/// Characters kept of each quoted passage.
+pub const ADDS_CHARS: usize = 200;
+
+impl Adds {
+    /// Summarises what `text` adds against `earlier` (the text of document `against`).
+    pub fn of(against: &str, earlier: &str, text: &str) -> Adds {
+        let diff = crate::diff::Differ::new().diff(earlier, text);
+        let added_text = diff
+            .passages
+            .iter()
+            .filter(|p| p.kind == crate::diff::PassageKind::OnlyB)
+            .filter_map(|p| p.b.as_ref())
+            .take(ADDS_PASSAGES)
+            .map(|e| cut(&e.text, ADDS_CHARS))
+            .collect();
+        Adds {
+            against: against.to_string(),
+            shared: diff.counts.shared,
+            rewritten: diff.counts.rewritten,
+            added: diff.counts.only_b,
+            dropped: diff.counts.only_a,
+            added_text,
+        }
+    }
+}
+
+/// The first `max` characters of `text`, with an ellipsis when cut.
+fn cut(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", text[..at].trim_end()),
+        None => text.to_string(),
+    }
+}
+
 /// What [`LiveIndex::delete`] did.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Deleted {
@@ -814,6 +878,14 @@ impl<S: Store> LiveIndex<S> {
             Some(seq) => reader.document(seq),
             None => Ok(None),
         }
+    }
+
+    /// What `text` adds against the stored document `closest` (see [`Adds`]); `None` when that
+    /// document is no longer stored.
+    pub fn adds(&self, closest: &str, text: &str) -> Result<Option<Adds>> {
+        Ok(self
+            .stored(closest)?
+            .map(|earlier| Adds::of(closest, &earlier.document.text, text)))
     }
 
     /// The version family of a document (any member's id), listing at most `limit` members.
