@@ -1,12 +1,358 @@
-//! `syndic index` (being built; see the issue list).
+//! `syndic index`: the persistent index of `syndic serve`, from the command line.
+//!
+//! * `syndic index add INPUT... --data DIR` loads documents in bulk straight into the store —
+//!   no HTTP: a reader thread reads chunks, each chunk is sketched in parallel while the previous
+//!   one is placed and committed in one transaction. Answers equal what the service would have
+//!   given for the same documents posted in the same order (the same [`LiveIndex`]).
+//! * `syndic index stats --data DIR` prints the store's counts, format and settings as JSON.
+//!
+//! The store is one file, `DIR/syndic.redb`, opened by one process at a time: stop the service
+//! before loading in bulk.
 
 use crate::ExitStatus;
+use crate::input::InputArgs;
+use crate::output::Output;
+use crate::progress::Reporter;
+use anyhow::Context;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+use syndic::engine::Progress;
+use syndic::ingest::{Corpus, Record};
+use syndic::shingle::{DEFAULT_SEED, ShingleKind};
+use syndic::store::live::{GroupOutcome, Prepared};
+use syndic::store::{LiveIndex, RedbStore, Store};
+use syndic::verify::VersionRule;
+use syndic::versions::VersionConfig;
 
 /// Arguments of `syndic index`.
 #[derive(Debug, clap::Args)]
-pub(crate) struct Args {}
+pub(crate) struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Load documents in bulk into the index at --data (the service must not be running).
+    #[command(after_long_help = crate::EXIT_STATUS_HELP)]
+    Add(Box<AddArgs>),
+    /// Print the index's counts, format and settings as JSON.
+    Stats(StatsArgs),
+}
+
+/// Arguments of `syndic index add`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct AddArgs {
+    #[command(flatten)]
+    input: InputArgs,
+
+    /// The data directory (created if missing); the store is DIR/syndic.redb.
+    #[arg(long, value_name = "DIR")]
+    data: PathBuf,
+
+    /// Write each added document's answer (a `dedup` line plus `seq`) as JSON Lines to FILE
+    /// (`-` for standard output). Without it, only the summary is printed (on stderr).
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+
+    /// Documents per transaction. Larger chunks commit less often (faster); each chunk's text
+    /// is held in memory while it is processed.
+    #[arg(long, value_name = "N", default_value_t = 4096)]
+    chunk_size: usize,
+
+    #[command(flatten)]
+    settings: Settings,
+
+    /// Worker threads for sketching; 0 means one per core. Answers do not depend on it.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    threads: usize,
+
+    /// No progress line and no summary on stderr (skipped records are still reported).
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+/// Version-detection settings, used only when the store is created (an existing store keeps
+/// its own; a different value here is reported and ignored).
+#[derive(Debug, clap::Args)]
+pub(crate) struct Settings {
+    /// Lowest word-shingle Jaccard similarity of two versions (see `syndic dedup --help`).
+    #[arg(long, value_name = "J", default_value_t = 0.35)]
+    threshold: f64,
+    /// Lowest share of the shorter text's shingles found in the longer one.
+    #[arg(long, value_name = "C", default_value_t = 0.7)]
+    containment: f64,
+    /// Shingle length in words (or characters, with --char-shingles).
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    shingle_size: usize,
+    /// Character n-grams instead of word n-grams (OCR-noisy text).
+    #[arg(long)]
+    char_shingles: bool,
+    /// MinHash signature length.
+    #[arg(long, value_name = "N", default_value_t = 128)]
+    num_perm: usize,
+    /// Seed of every hash.
+    #[arg(long, value_name = "SEED", default_value_t = DEFAULT_SEED)]
+    seed: u64,
+}
+
+impl Settings {
+    fn config(&self) -> VersionConfig {
+        VersionConfig {
+            shingle: if self.char_shingles {
+                ShingleKind::Chars(self.shingle_size)
+            } else {
+                ShingleKind::Words(self.shingle_size)
+            },
+            num_perm: self.num_perm,
+            seed: self.seed,
+            rule: VersionRule {
+                jaccard: self.threshold,
+                containment: self.containment,
+            },
+            ..VersionConfig::default()
+        }
+    }
+}
+
+/// Arguments of `syndic index stats`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct StatsArgs {
+    /// The data directory.
+    #[arg(long, value_name = "DIR")]
+    data: PathBuf,
+}
 
 /// Runs `syndic index`.
-pub(crate) fn run(_args: Args) -> anyhow::Result<ExitStatus> {
-    anyhow::bail!("`syndic index` is not implemented yet")
+pub(crate) fn run(args: Args) -> anyhow::Result<ExitStatus> {
+    match args.command {
+        Command::Add(args) => add(*args),
+        Command::Stats(args) => stats(&args),
+    }
+}
+
+/// Opens the live index in `dir`, creating it with `config` when new; reports how long the
+/// band table took to load.
+pub(crate) fn open_index(
+    dir: &Path,
+    config: VersionConfig,
+) -> anyhow::Result<LiveIndex<Arc<dyn Store>>> {
+    let store = RedbStore::open_dir(dir)
+        .with_context(|| format!("opening the index in {}", dir.display()))?;
+    let store: Arc<dyn Store> = Arc::new(store);
+    let index = LiveIndex::open(store, config.clone())
+        .with_context(|| format!("loading the index in {}", dir.display()))?;
+    if index.config() != &config {
+        eprintln!(
+            "syndic: note: {} keeps the settings it was created with; the settings given here \
+             are ignored",
+            dir.display()
+        );
+    }
+    Ok(index)
+}
+
+fn add(args: AddArgs) -> anyhow::Result<ExitStatus> {
+    anyhow::ensure!(args.chunk_size > 0, "--chunk-size must be at least 1");
+    let start = Instant::now();
+    let index = open_index(&args.data, args.settings.config())?;
+    let before = index.len();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads)
+        .build()
+        .context("starting the worker threads")?;
+    let mut corpus = args.input.open(false)?;
+    let reporter = Reporter::new(args.quiet);
+    let mut out = match &args.output {
+        Some(path) => Some(Output::create(Some(path))?),
+        None => None,
+    };
+    let mut progress = Progress {
+        documents: 0,
+        bytes: 0,
+        skipped: 0,
+        elapsed: Duration::ZERO,
+    };
+    let received = now();
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        let (tx, rx) = mpsc::sync_channel::<anyhow::Result<Chunk>>(1);
+        let chunk_size = args.chunk_size;
+        scope.spawn(move || read_chunks(&mut corpus, chunk_size, &tx));
+        let mut ready: Option<Vec<(Prepared, u64)>> = None;
+        loop {
+            let next = rx.recv().ok().transpose()?;
+            let next = next.map(|chunk| {
+                progress.skipped += chunk.skipped.len() as u64;
+                chunk.skipped.iter().for_each(|e| reporter.skipped(e));
+                chunk.records
+            });
+            let finished = next.is_none();
+            let previous = ready.take();
+            let index = &index;
+            // Sketch the next chunk while the previous one is placed and committed.
+            let (sketched, added) = pool.join(
+                || next.map(|records| prepare(index, records, received)),
+                || previous.map(|docs| commit(index, docs)),
+            );
+            if let Some(added) = added {
+                let added = added?;
+                for (outcome, bytes) in added {
+                    match outcome {
+                        Ok(answers) => {
+                            progress.documents += 1;
+                            progress.bytes += bytes;
+                            if let Some(out) = out.as_mut() {
+                                for a in &answers {
+                                    out.json_line(a)?;
+                                }
+                            }
+                        }
+                        Err(rejected) => {
+                            progress.skipped += 1;
+                            reporter.eprint(&format!("syndic: skipped {rejected}"));
+                        }
+                    }
+                }
+                progress.elapsed = start.elapsed();
+                reporter.progress(&progress);
+            }
+            ready = sketched;
+            if finished && ready.is_none() {
+                return Ok(());
+            }
+        }
+    })?;
+    if let Some(out) = out {
+        out.finish()?;
+    }
+    let stats = index.stats()?;
+    let secs = start.elapsed().as_secs_f64().max(1e-9);
+    reporter.finish(
+        &format!(
+            "{} documents added, {} skipped in {:.2} s ({:.0} docs/s, {:.1} MB/s); the index in {} \
+             now holds {} documents in {} families",
+            progress.documents,
+            progress.skipped,
+            secs,
+            progress.documents as f64 / secs,
+            progress.bytes as f64 / 1e6 / secs,
+            args.data.display(),
+            stats.documents,
+            stats.families,
+        ),
+        progress.skipped,
+    );
+    debug_assert_eq!(index.len() as u64, before as u64 + progress.documents);
+    Ok(if progress.skipped > 0 {
+        ExitStatus::Skipped
+    } else {
+        ExitStatus::Success
+    })
+}
+
+/// Records read, and bad records skipped before them.
+struct Chunk {
+    records: Vec<Record>,
+    skipped: Vec<syndic::Error>,
+}
+
+/// The reader thread: sends chunks until the corpus ends, fails, or the receiver hangs up.
+fn read_chunks(
+    corpus: &mut Corpus,
+    chunk_size: usize,
+    tx: &mpsc::SyncSender<anyhow::Result<Chunk>>,
+) {
+    loop {
+        let mut records = Vec::with_capacity(chunk_size);
+        for item in corpus.by_ref() {
+            match item {
+                Ok(record) => {
+                    records.push(record);
+                    if records.len() == chunk_size {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    let skipped = corpus.drain_skipped();
+                    let _ = tx.send(Ok(Chunk { records, skipped }));
+                    let _ = tx.send(Err(anyhow::Error::new(e)));
+                    return;
+                }
+            }
+        }
+        let last = records.len() < chunk_size;
+        let skipped = corpus.drain_skipped();
+        if (!records.is_empty() || !skipped.is_empty())
+            && tx.send(Ok(Chunk { records, skipped })).is_err()
+        {
+            return;
+        }
+        if last {
+            return;
+        }
+    }
+}
+
+/// Sketches a chunk in parallel; keeps each record's input size for the throughput figures.
+fn prepare(
+    index: &LiveIndex<Arc<dyn Store>>,
+    records: Vec<Record>,
+    received: i64,
+) -> Vec<(Prepared, u64)> {
+    records
+        .into_par_iter()
+        .map(|r| (index.prepare(r.doc, received), r.bytes))
+        .collect()
+}
+
+/// Places and commits a chunk in one transaction; each document is its own group, so a
+/// duplicate id refuses that document only.
+fn commit(
+    index: &LiveIndex<Arc<dyn Store>>,
+    docs: Vec<(Prepared, u64)>,
+) -> anyhow::Result<Vec<(GroupOutcome, u64)>> {
+    let (groups, bytes): (Vec<_>, Vec<_>) = docs.into_iter().map(|(p, b)| (vec![p], b)).unzip();
+    let outcomes = index.add(groups).context("writing to the index")?;
+    Ok(outcomes.into_iter().zip(bytes).collect())
+}
+
+fn stats(args: &StatsArgs) -> anyhow::Result<ExitStatus> {
+    let dir = &args.data;
+    let file = dir.join(syndic::store::STORE_FILE);
+    anyhow::ensure!(
+        file.exists(),
+        "no index in {} (create one with `syndic index add` or `syndic serve`)",
+        dir.display()
+    );
+    let store = RedbStore::open(&file)
+        .with_context(|| format!("opening the index in {}", dir.display()))?;
+    let reader = store.reader()?;
+    let header = reader
+        .header()?
+        .with_context(|| format!("the index in {} is empty", dir.display()))?;
+    let s = reader.stats()?;
+    let json = serde_json::json!({
+        "data": dir.display().to_string(),
+        "documents": s.documents,
+        "families": s.families,
+        "duplicates": s.documents - s.families.min(s.documents),
+        "next_seq": s.next_seq,
+        "bytes_on_disk": store.file_size(),
+        "format": header.format,
+        "settings": header.versions,
+    });
+    let mut out = Output::create(None)?;
+    out.json_line(&json)?;
+    out.finish()?;
+    Ok(ExitStatus::Success)
+}
+
+/// Seconds since the epoch, now.
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }

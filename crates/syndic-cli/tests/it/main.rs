@@ -3,3 +3,4 @@
 mod dedup;
 mod diff;
 mod report;
+mod serve;

@@ -42,7 +42,7 @@ mod disk;
 pub mod live;
 mod memory;
 
-pub use disk::RedbStore;
+pub use disk::{RedbStore, STORE_FILE};
 pub use live::{Answer, LiveIndex, Prepared};
 pub use memory::MemoryStore;
 

@@ -91,7 +91,11 @@ pub(crate) fn corpus(seed: u64, n: usize) -> Vec<Document> {
 }
 
 fn batch(docs: &[Document]) -> Vec<VersionRecord> {
-    let mut index = VersionIndex::new(VersionConfig::default());
+    batch_with(&VersionConfig::default(), docs)
+}
+
+fn batch_with(config: &VersionConfig, docs: &[Document]) -> Vec<VersionRecord> {
+    let mut index = VersionIndex::new(config.clone());
     for d in docs {
         index.try_add(d).unwrap();
     }
@@ -473,7 +477,9 @@ fn the_oldest_supported_format_still_opens_and_answers() {
     assert_eq!(header.format, OLDEST_FORMAT_VERSION);
     let live = LiveIndex::open(store, VersionConfig::default()).unwrap();
     let docs = compat_documents();
-    assert_eq!(live.records().unwrap(), batch(&docs));
+    // The store answers with the settings it was written with, whatever today's defaults.
+    assert_eq!(live.config(), &header.versions);
+    assert_eq!(live.records().unwrap(), batch_with(&header.versions, &docs));
     let wire = live.document("harbour/wire-copy").unwrap().unwrap();
     assert_eq!(wire.record.version, "harbour/original");
     assert_eq!(wire.received, "2026-01-06T11:46:40Z");
