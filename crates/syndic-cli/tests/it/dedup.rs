@@ -98,6 +98,15 @@ fn jsonl_output_is_pinned() {
     assert_eq!(ids, input);
 }
 
+/// The bundled example corpus (`examples/corpus/`), as the README runs it.
+#[test]
+fn example_corpus_is_pinned() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/corpus/news.jsonl");
+    let run = dedup(&[path.to_str().unwrap()], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!("dedup_example_corpus", run.stdout);
+}
+
 #[test]
 fn directory_input_is_pinned() {
     let run = dedup(&["dir"], None);
