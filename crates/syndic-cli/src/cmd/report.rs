@@ -7,7 +7,9 @@
 //! Policy (`default-src 'none'`, scripts and styles only with the page's nonce) forbids it, and
 //! the script builds the DOM on demand from the data with `textContent` — document text is
 //! never parsed as HTML. In the embedded JSON every `<` is written `\u003c`, so no text can
-//! close the script element.
+//! close the script element. Above 4 MB of JSON (`--compress auto`) the data is embedded
+//! gzip-compressed and base64-encoded instead, and inflated by the browser's
+//! `DecompressionStream`: about 4x smaller.
 //!
 //! **Scale.** The data is compact (arrays, not objects; sources interned), the story list is
 //! paginated and a story's charts, families and diffs are built only when it is opened. Diffs
@@ -25,21 +27,25 @@
 //!  "sources":["Northern Wire","Valley Courier"],
 //!  "docs":[["harbor-fire-wire","Fire destroys …",0,1772523600,375,1.0,1.0,0,null], …],
 //!  "families":[[0,[0,3,5],"PORT ELLIS, March 3 …"], …],
-//!  "stories":[["Fire destroys …",1772523600,1772563800,[0,4,7]], …]}
+//!  "stories":[[0,1772523600,1772563800,[0,4,7]], …]}
 //! ```
 //! A doc row is `[id, title|null, source index|-1, published (epoch s)|null, words,
 //! similarity, containment, family, diff|null]` (similarity and containment to the family's
-//! canonical). A family is `[canonical doc, member docs by time, opening of the canonical]`; a
-//! story `[headline, first seen|null, last seen|null, families]`, stories sorted by size.
+//! canonical). A family is `[canonical doc, member docs by time, opening of the canonical]`
+//! (the opening only for families of two or more); a story `[headline, first seen|null, last
+//! seen|null, families]`, stories sorted by size, where the headline is the number of the doc
+//! whose title it is, or a text (the opening sentence of an untitled document).
 //! A diff is `{"n":[shared,rewritten,only_a,only_b],"p":[[kind,payload],…],"t":true?}` from the
 //! canonical (A) to the member (B): kind 0 shared (payload: sentence count), 1 rewritten
 //! (payload: `[[op,text],…]`, op 0 equal, 1 deleted, 2 inserted), 2 only in the canonical
-//! (text), 3 only in the member (text); `t` marks a truncated diff.
+//! (text, cut to a third of `--passage-chars`; consecutive passages merged with ` ¶ `), 3 only
+//! in the member (text); `t` marks a truncated diff.
 
 use crate::ExitStatus;
 use crate::input::InputArgs;
 use crate::progress::Reporter;
 use anyhow::Context;
+use base64::Engine;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -75,24 +81,42 @@ pub(crate) struct Args {
     #[arg(long, value_name = "TEXT", default_value = "syndic report")]
     title: String,
 
-    /// Longest text kept of one passage in a diff (characters); longer ones are cut with "…".
-    /// Larger values make the file grow with the amount of changed text.
+    /// Longest text kept of one added or rewritten passage in a diff (characters; a third of
+    /// it for text only in the canonical); longer ones are cut with "…". Larger values make
+    /// the file grow with the amount of changed text.
     #[arg(long, value_name = "N", default_value_t = 600)]
     passage_chars: usize,
 
     /// Longest diff kept per document (characters of text); the rest is marked as cut, and
     /// `syndic diff` shows it whole.
-    #[arg(long, value_name = "N", default_value_t = 3000)]
+    #[arg(long, value_name = "N", default_value_t = 2000)]
     diff_chars: usize,
 
-    /// Characters of each family's canonical text shown as its opening. 0 for none (smallest
-    /// file).
+    /// Characters of the canonical text shown as the opening of each family of two or more.
+    /// 0 for none.
     #[arg(long, value_name = "N", default_value_t = 280)]
     excerpt_chars: usize,
+
+    /// Embed the data gzip-compressed (base64; the page inflates it with the browser's own
+    /// DecompressionStream): `auto` when the data exceeds 4 MB, `always`, or `never`. About
+    /// 4x smaller; needs a browser from 2023 or later (Chrome 80, Firefox 113, Safari 16.4).
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = Compress::Auto)]
+    compress: Compress,
 
     /// No progress line and no summary on stderr (skipped records are still reported).
     #[arg(short, long)]
     quiet: bool,
+}
+
+/// `--compress` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Compress {
+    /// Compress when the data exceeds 4 MB.
+    Auto,
+    /// Always compress.
+    Always,
+    /// Never compress: plain JSON.
+    Never,
 }
 
 /// What the report keeps of one document while the corpus is read.
@@ -280,7 +304,15 @@ struct FamilyRow(u32, Vec<u32>, String);
 
 /// `[headline, first, last, families]`.
 #[derive(Serialize)]
-struct StoryRow(String, Option<Timestamp>, Option<Timestamp>, Vec<u32>);
+struct StoryRow(Headline, Option<Timestamp>, Option<Timestamp>, Vec<u32>);
+
+/// A story's headline: the number of the document whose title it is, or its own text.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Headline {
+    Title(u32),
+    Text(String),
+}
 
 /// A diff in the report's compact form (see the module docs).
 #[derive(Serialize)]
@@ -365,7 +397,8 @@ fn build<'a>(
     let family_rows: Vec<FamilyRow> = families
         .iter()
         .map(|(c, members)| -> anyhow::Result<FamilyRow> {
-            let opening = if args.excerpt_chars == 0 {
+            // Singletons have no diff to read the opening against: their title is enough.
+            let opening = if args.excerpt_chars == 0 || members.len() < 2 {
                 String::new()
             } else {
                 cut(&texts.get(metas[*c as usize].text)?, args.excerpt_chars)
@@ -447,8 +480,8 @@ fn group_stories(
             .min_by_key(|&d| (metas[d as usize].published.unwrap_or(i64::MAX), d))
             .unwrap_or(families[group[0] as usize].0);
         let headline = match &metas[lead as usize].title {
-            Some(t) if !t.trim().is_empty() => t.trim().to_string(),
-            _ => first_sentence(&texts.get(metas[lead as usize].text)?),
+            Some(t) if !t.trim().is_empty() => Headline::Title(lead),
+            _ => Headline::Text(first_sentence(&texts.get(metas[lead as usize].text)?)),
         };
         stories.push((docs.len(), StoryRow(headline, first, last, group)));
     }
@@ -525,14 +558,34 @@ fn compact(diff: &Diff, limits: &Limits) -> CompactDiff {
             out.t = true;
             break;
         }
-        let mut take = |text: &str| {
-            let piece = cut(text, limits.passage.min(budget));
+        // Text only in the canonical is shown shorter than added text (it can be read in the
+        // canonical), and a run of such passages — a trimmed copy's dropped tail — is merged.
+        if passage.kind == PassageKind::OnlyA
+            && let Some((2, Payload::Text(previous))) = out.p.last_mut()
+        {
+            let room = (limits.passage / 3).saturating_sub(previous.chars().count());
+            if !previous.ends_with('…') {
+                let more = cut(&extent_text(&passage.a), room.max(1));
+                budget = budget.saturating_sub(more.chars().count() + 3);
+                previous.push_str(" ¶ ");
+                previous.push_str(&more);
+            }
+            continue;
+        }
+        let mut take = |text: &str, max: usize| {
+            let piece = cut(text, max.min(budget));
             budget = budget.saturating_sub(piece.chars().count());
             piece
         };
         let entry = match passage.kind {
-            PassageKind::OnlyA => (2, Payload::Text(take(&extent_text(&passage.a)))),
-            PassageKind::OnlyB => (3, Payload::Text(take(&extent_text(&passage.b)))),
+            PassageKind::OnlyA => (
+                2,
+                Payload::Text(take(&extent_text(&passage.a), limits.passage / 3)),
+            ),
+            PassageKind::OnlyB => (
+                3,
+                Payload::Text(take(&extent_text(&passage.b), limits.passage)),
+            ),
             _ => {
                 // Pieces lose their edge spaces (the page joins them with one space: every
                 // piece boundary is white space in the text).
@@ -540,9 +593,9 @@ fn compact(diff: &Diff, limits: &Limits) -> CompactDiff {
                     .changes
                     .iter()
                     .map(|ch| match ch.op {
-                        ChangeOp::Equal => (0, take(&squeeze(&ch.text, 40))),
-                        ChangeOp::Delete => (1, take(&ch.text)),
-                        ChangeOp::Insert => (2, take(&ch.text)),
+                        ChangeOp::Equal => (0, take(&squeeze(&ch.text, 40), limits.passage)),
+                        ChangeOp::Delete => (1, take(&ch.text, limits.passage)),
+                        ChangeOp::Insert => (2, take(&ch.text, limits.passage)),
                     })
                     .filter(|(_, text)| !text.is_empty())
                     .collect();
@@ -562,6 +615,25 @@ fn extent_text(e: &Option<syndic::diff::Extent>) -> String {
 fn write_html(args: &Args, data: &Data<'_>) -> anyhow::Result<u64> {
     let path = &args.output;
     let name = path.display().to_string();
+    let json = serde_json::to_vec(data).context("serialising the report data")?;
+    let compress = match args.compress {
+        Compress::Always => true,
+        Compress::Never => false,
+        Compress::Auto => json.len() > COMPRESS_ABOVE,
+    };
+    let (encoding, payload) = if compress {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(&json).context("compressing the report data")?;
+        let packed = gz.finish().context("compressing the report data")?;
+        (
+            "gzip+base64",
+            base64::engine::general_purpose::STANDARD
+                .encode(packed)
+                .into_bytes(),
+        )
+    } else {
+        ("json", json)
+    };
     let file = File::create(path).with_context(|| format!("creating {name}"))?;
     let mut out = CountingWriter {
         inner: BufWriter::with_capacity(1 << 20, file),
@@ -574,9 +646,8 @@ fn write_html(args: &Args, data: &Data<'_>) -> anyhow::Result<u64> {
         "NONCE" => out.write_all(nonce.as_bytes()),
         "CSS" => out.write_all(CSS.as_bytes()),
         "JS" => out.write_all(JS.as_bytes()),
-        "DATA" => {
-            serde_json::to_writer(ScriptSafe { inner: out }, data).map_err(std::io::Error::other)
-        }
+        "ENCODING" => out.write_all(encoding.as_bytes()),
+        "DATA" => ScriptSafe { inner: out }.write_all(&payload),
         _ => Ok(()),
     })
     .with_context(|| format!("writing {name}"))?;
@@ -585,6 +656,9 @@ fn write_html(args: &Args, data: &Data<'_>) -> anyhow::Result<u64> {
         .with_context(|| format!("writing {name}"))?;
     Ok(out.bytes)
 }
+
+/// Data larger than this (bytes of JSON) is compressed under `--compress auto`.
+const COMPRESS_ABOVE: usize = 4_000_000;
 
 /// A per-report nonce for the Content Security Policy: not secret (the file is static), it
 /// only has to differ from anything a document could contain, which the escaping already
@@ -707,6 +781,25 @@ mod tests {
     }
 
     #[test]
+    fn a_dropped_tail_is_one_short_entry() {
+        let a = "Kept opening sentence here.\n\nFirst dropped paragraph.\n\nSecond dropped one.";
+        let b = "Kept opening sentence here.";
+        let diff = Differ::new().diff(a, b);
+        let c = compact(
+            &diff,
+            &Limits {
+                passage: 600,
+                diff: 2000,
+            },
+        );
+        let json = serde_json::to_string(&c).unwrap_or_default();
+        assert_eq!(
+            json,
+            r#"{"n":[1,0,2,0],"p":[[0,1],[2,"First dropped paragraph. ¶ Second dropped one."]]}"#
+        );
+    }
+
+    #[test]
     fn cutting_and_squeezing_keep_text_short() {
         assert_eq!(cut("one  two\nthree", 100), "one two three");
         assert_eq!(cut("one two three", 7), "one two…");
@@ -741,8 +834,8 @@ mod tests {
         let small = compact(
             &diff,
             &Limits {
-                passage: 10,
-                diff: 10,
+                passage: 30,
+                diff: 30,
             },
         );
         let json = serde_json::to_string(&small).unwrap_or_default();

@@ -19,14 +19,15 @@ fn example_corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/corpus/news.jsonl")
 }
 
-/// Runs `syndic report INPUT -o OUT` and returns its stderr.
-fn report(input: &Path, out: &Path) -> String {
+/// Runs `syndic report INPUT -o OUT EXTRA…` and returns its stderr.
+fn report(input: &Path, out: &Path, extra: &[&str]) -> String {
     let run = Command::new(env!("CARGO_BIN_EXE_syndic"))
         .arg("report")
         .arg(input)
         .arg("-o")
         .arg(out)
         .args(["--title", "Example <corpus> & \"friends\""])
+        .args(extra)
         .stdin(Stdio::null())
         .output()
         .expect("the syndic binary starts");
@@ -141,6 +142,14 @@ fn selftest_result(dom: &str) -> serde_json::Value {
     serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"))
 }
 
+/// The text of the data element, embedded with the given encoding.
+fn embedded_data<'h>(html: &'h str, encoding: &str) -> &'h str {
+    let open = format!("id=\"report-data\" data-encoding=\"{encoding}\">");
+    let start = html.find(&open).expect("data element") + open.len();
+    let end = start + html[start..].find("</script>").expect("end of data");
+    &html[start..end]
+}
+
 fn strings(value: &serde_json::Value) -> Vec<String> {
     value
         .as_array()
@@ -162,7 +171,7 @@ fn work_dir(name: &str) -> PathBuf {
 fn report_is_self_contained_and_escaped() {
     let dir = work_dir("report-static");
     let page = dir.join("report.html");
-    let stderr = report(&example_corpus(), &page);
+    let stderr = report(&example_corpus(), &page, &[]);
     assert!(stderr.contains("31 documents"), "{stderr}");
     let html = std::fs::read_to_string(&page).expect("report written");
     assert!(html.starts_with("<!doctype html>"));
@@ -180,9 +189,7 @@ fn report_is_self_contained_and_escaped() {
     // The title is escaped where it appears as HTML.
     assert!(html.contains("<title>Example &lt;corpus&gt; &amp; &quot;friends&quot;</title>"));
     // The embedded data cannot close its script element.
-    let data_start = html.find("id=\"report-data\">").expect("data element");
-    let data_end = data_start + html[data_start..].find("</script>").expect("end of data");
-    let data = &html[data_start + "id=\"report-data\">".len()..data_end];
+    let data = embedded_data(&html, "json");
     assert!(!data.contains('<'));
     let value: serde_json::Value = serde_json::from_str(data).expect("the data is JSON");
     assert_eq!(value["counts"]["documents"], 31);
@@ -194,7 +201,7 @@ fn report_opens_a_story_and_shows_the_added_passage_in_chromium() {
     let Some(chromium) = chromium() else { return };
     let dir = work_dir("report-browser");
     let page = dir.join("report.html");
-    report(&example_corpus(), &page);
+    report(&example_corpus(), &page, &[]);
 
     let run = browse(
         &chromium,
@@ -313,16 +320,30 @@ fn report_paginates_searches_and_resists_injection_in_chromium() {
     let corpus = dir.join("synthetic.jsonl");
     synthetic_corpus(&corpus, 90);
     let page = dir.join("report.html");
-    report(&corpus, &page);
+    report(&corpus, &page, &["--compress", "never"]);
     let html = std::fs::read_to_string(&page).expect("report written");
+    assert!(html.contains("data-encoding=\"json\""));
     assert!(
         !html.contains("<img src=x"),
         "document text reached the HTML unescaped"
     );
+    let packed = dir.join("report-compressed.html");
+    report(&corpus, &packed, &["--compress", "always"]);
+    let packed_html = std::fs::read_to_string(&packed).expect("report written");
+    assert!(packed_html.contains("data-encoding=\"gzip+base64\""));
+    let (plain, compressed) = (
+        embedded_data(&html, "json").len(),
+        embedded_data(&packed_html, "gzip+base64").len(),
+    );
+    assert!(
+        compressed * 2 < plain,
+        "compression should at least halve the data: {compressed} vs {plain} bytes"
+    );
     let Some(chromium) = chromium() else { return };
 
-    // The last copy sits on the last page of 90 stories; the self-test finds it by search.
-    let run = browse(&chromium, &page, "#selftest=doc-87-copy", &["--dump-dom"]);
+    // The last copy sits on the last page of 90 stories; the self-test finds it by search,
+    // in the compressed page (inflated by the browser).
+    let run = browse(&chromium, &packed, "#selftest=doc-87-copy", &["--dump-dom"]);
     assert!(
         console_messages(&run.stderr).is_empty(),
         "{:#?}",
