@@ -186,7 +186,8 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitStatus> {
         passage: args.passage_chars.max(20),
         diff: args.diff_chars.max(100),
     };
-    let data = build(&args, &metas, &outcome.records, &texts, &limits)?;
+    let mut data = build(&args, &metas, &outcome.records, &texts, &limits)?;
+    data.counts.skipped = outcome.summary.skipped;
     let bytes = write_html(&args, &data)?;
 
     let summary = outcome.summary;

@@ -92,6 +92,7 @@
     document.getElementById('summary').textContent =
       plural(c.documents, 'document') + ' \u00b7 ' + plural(c.families, 'version family', 'version families') +
       ' \u00b7 ' + plural(c.stories, 'story', 'stories') + ' \u00b7 ' + plural(c.sources, 'source') +
+      (c.skipped ? ' \u00b7 ' + plural(c.skipped, 'bad record') + ' skipped' : '') +
       ' \u00b7 from ' + D.inputs.join(', ') + ' \u00b7 generated ' + D.generated.replace('T', ' ').replace('Z', ' UTC');
 
     function familySizeHistogram() {
