@@ -32,6 +32,14 @@ pub(crate) fn encode_shingles(s: &StoredSketch) -> Result<Vec<u8>> {
 
 /// Decodes the shingle set of a `sketches` value.
 pub(crate) fn decode_shingles(bytes: &[u8]) -> Result<Vec<u64>> {
+    let mut out = Vec::new();
+    decode_shingles_into(bytes, &mut out)?;
+    Ok(out)
+}
+
+/// Decodes the shingle set of a `sketches` value into `out` (cleared first).
+pub(crate) fn decode_shingles_into(bytes: &[u8], out: &mut Vec<u64>) -> Result<()> {
+    out.clear();
     let corrupt = || Error::Store(format!("corrupt sketch record ({} bytes)", bytes.len()));
     if bytes.len() < SKETCH_HEAD {
         return Err(corrupt());
@@ -42,7 +50,12 @@ pub(crate) fn decode_shingles(bytes: &[u8]) -> Result<Vec<u64>> {
     if bytes.len() != SKETCH_HEAD + 8 * count {
         return Err(corrupt());
     }
-    Ok(decode_u64s(&bytes[SKETCH_HEAD..]))
+    out.extend(bytes[SKETCH_HEAD..].chunks_exact(8).map(|c| {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(c);
+        u64::from_le_bytes(b)
+    }));
+    Ok(())
 }
 
 /// Encodes band keys (the `keys` value).

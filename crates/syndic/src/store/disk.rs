@@ -6,7 +6,8 @@
 //! `kill -9`. The tables are listed in the [module docs](super).
 
 use super::codec::{
-    decode_json, decode_keys, decode_shingles, encode_json, encode_keys, encode_shingles,
+    decode_json, decode_keys, decode_shingles, decode_shingles_into, encode_json, encode_keys,
+    encode_shingles,
 };
 use super::{
     FamilyRow, Header, Placement, Store, StoreReader, StoreStats, StoredDocument, WriteBatch,
@@ -267,6 +268,16 @@ impl StoreReader for RedbReader {
         tryc!(self.sketches.get(seq), READ)
             .map(|g| decode_shingles(g.value()))
             .transpose()
+    }
+
+    fn shingles_into(&self, seq: u64, out: &mut Vec<u64>) -> Result<bool> {
+        match tryc!(self.sketches.get(seq), READ) {
+            Some(g) => decode_shingles_into(g.value(), out).map(|()| true),
+            None => {
+                out.clear();
+                Ok(false)
+            }
+        }
     }
 
     fn placement(&self, seq: u64) -> Result<Option<Placement>> {

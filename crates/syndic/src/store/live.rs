@@ -325,7 +325,7 @@ impl Core {
         let mut candidates: Vec<Candidate> = Vec::new();
         self.lsh.query(&sketch.keys, &mut candidates);
         let mut best: Option<(u32, Overlap)> = None;
-        let mut set = Vec::new();
+        let (mut set, mut canonical) = (Vec::new(), Vec::new());
         for c in candidates.iter().take(self.config.max_verify) {
             load(self.docs[c.doc as usize].seq, &mut set)?;
             let overlap = Overlap::of(&sketch.shingles, &set);
@@ -335,7 +335,7 @@ impl Core {
             let better = best.is_none_or(|(b, bo)| {
                 overlap.jaccard() > bo.jaccard() || (overlap.jaccard() == bo.jaccard() && c.doc < b)
             });
-            if better && self.near_canonical(c.doc, &sketch.shingles, load)? {
+            if better && self.near_canonical(c.doc, &sketch.shingles, &mut canonical, load)? {
                 best = Some((c.doc, overlap));
             }
         }
@@ -343,14 +343,19 @@ impl Core {
     }
 
     /// The family-floor test against the canonical of `member`'s family.
-    fn near_canonical(&self, member: u32, shingles: &[u64], load: &mut Loader<'_>) -> Result<bool> {
+    fn near_canonical(
+        &self,
+        member: u32,
+        shingles: &[u64],
+        set: &mut Vec<u64>,
+        load: &mut Loader<'_>,
+    ) -> Result<bool> {
         let canonical = self.families[self.docs[member as usize].family as usize].canonical;
         if canonical == member {
             return Ok(true);
         }
-        let mut set = Vec::new();
-        load(self.docs[canonical as usize].seq, &mut set)?;
-        Ok(Overlap::of(shingles, &set).containment() >= self.config.family_floor)
+        load(self.docs[canonical as usize].seq, set)?;
+        Ok(Overlap::of(shingles, set).containment() >= self.config.family_floor)
     }
 
     /// Whether document `a` should replace `b` as canonical: earliest published, else longest,
@@ -1000,16 +1005,16 @@ fn load_set(
     seq: u64,
     out: &mut Vec<u64>,
 ) -> Result<()> {
-    out.clear();
     if let Some(s) = pending.get(&seq) {
+        out.clear();
         out.extend_from_slice(s);
         return Ok(());
     }
-    let set = reader
-        .shingles(seq)?
-        .ok_or_else(|| Error::Store(format!("document {seq} has no sketch")))?;
-    *out = set;
-    Ok(())
+    if reader.shingles_into(seq, out)? {
+        Ok(())
+    } else {
+        Err(Error::Store(format!("document {seq} has no sketch")))
+    }
 }
 
 /// The id and shingle set of a family's canonical member.

@@ -238,6 +238,18 @@ pub trait StoreReader {
     fn document(&self, seq: u64) -> Result<Option<StoredDocument>>;
     /// A document's shingle set (sorted, distinct).
     fn shingles(&self, seq: u64) -> Result<Option<Vec<u64>>>;
+    /// A document's shingle set into `out` (cleared first), reusing its allocation; `false`
+    /// when the document is not stored.
+    fn shingles_into(&self, seq: u64, out: &mut Vec<u64>) -> Result<bool> {
+        out.clear();
+        match self.shingles(seq)? {
+            Some(set) => {
+                out.extend_from_slice(&set);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
     /// A document's placement.
     fn placement(&self, seq: u64) -> Result<Option<Placement>>;
     /// A family's row, by family key.
