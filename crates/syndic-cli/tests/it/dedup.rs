@@ -107,6 +107,29 @@ fn example_corpus_is_pinned() {
     insta::assert_snapshot!("dedup_example_corpus", run.stdout);
 }
 
+/// The README's first command: the example corpus as a table for people.
+#[test]
+fn example_corpus_table_is_pinned() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/corpus/news.jsonl");
+    let run = dedup(&[path.to_str().unwrap(), "--format", "table"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .starts_with("family harbor-fire-wire — 6 versions\n")
+    );
+    insta::assert_snapshot!("dedup_example_corpus_table", run.stdout);
+    let both = dedup(
+        &[
+            path.to_str().unwrap(),
+            "--format",
+            "table",
+            "--drop-duplicates",
+        ],
+        None,
+    );
+    assert_eq!(both.code, 2, "{}", both.stderr);
+}
+
 #[test]
 fn directory_input_is_pinned() {
     let run = dedup(&["dir"], None);
