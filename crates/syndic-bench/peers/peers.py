@@ -162,18 +162,18 @@ def compare(args):
     print(f"\ncorpus: {args.corpus} ({docs} docs, {mb:.1f} MB); word 5-grams, num_perm {NUM_PERM}")
     head = (f"{'tool':<11} {'threshold':<18} {'wall s':>8} {'docs/s':>9} {'MB/s':>7} "
             f"{'peak MB':>8} {'prec':>7} {'recall':>7} {'R[.4,.5)':>8} {'ARI':>7} "
-            f"{'syndic is':>10}")
+            f"{'syndic/peer':>11}")
     print(head)
     print("-" * len(head))
     for tool, threshold, m, q in rows:
         speed = docs / m["wall_s"]
         low = q["buckets"]["buckets"][0]
         low_recall = low["found"] / low["total"] if low["total"] else 1.0
-        ratio = "" if tool == "syndic" else f"{syndic_speed / speed:.1f}x faster"
+        ratio = "" if tool == "syndic" else f"{syndic_speed / speed:.1f}x"
         print(f"{tool:<11} {threshold:<18} {m['wall_s']:>8.1f} {speed:>9.0f} "
               f"{mb / m['wall_s']:>7.1f} {m['max_rss_mb']:>8.0f} "
               f"{q['scores']['precision']:>7.4f} {q['scores']['recall']:>7.4f} "
-              f"{low_recall:>8.4f} {q['scores']['ari']:>7.4f} {ratio:>10}")
+              f"{low_recall:>8.4f} {q['scores']['ari']:>7.4f} {ratio:>11}")
     best = {}
     for tool, _, m, _ in rows[1:]:
         best[tool] = max(best.get(tool, 0), docs / m["wall_s"])

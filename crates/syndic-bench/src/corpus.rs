@@ -1042,6 +1042,11 @@ mod tests {
             .collect();
         let avg = news.iter().map(|d| d.text.len()).sum::<usize>() / news.len();
         assert!((2_800..4_200).contains(&avg), "average {avg} bytes");
+        assert!(
+            docs.iter()
+                .all(|d| !d.text.contains(['{', '}']) && !d.title.contains(['{', '}'])),
+            "every template slot is filled"
+        );
         assert!(docs.iter().any(|d| d.text.contains('\u{201C}')));
         assert!(docs.iter().any(|d| d.text.contains('\u{2014}')));
         assert!(docs.iter().any(|d| d.text.contains(" -- ")));
