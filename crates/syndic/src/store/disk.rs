@@ -34,6 +34,8 @@ const MEMBERS: TableDefinition<(u64, u64), ()> = TableDefinition::new("members")
 const FORMAT_KEY: &str = "format";
 /// The `meta` entry holding the engine settings (JSON).
 const SETTINGS_KEY: &str = "settings";
+/// The `meta` entry holding the sketcher's fingerprint (`u64` little-endian).
+const PROBE_KEY: &str = "sketch_probe";
 /// The `meta` entry holding the next arrival number (`u64` little-endian).
 const NEXT_SEQ_KEY: &str = "next_seq";
 
@@ -153,6 +155,9 @@ impl Store for RedbStore {
                 tryc!(meta.insert(FORMAT_KEY, h.format_bytes().as_slice()), ctx);
                 let settings = encode_json(&h.versions)?;
                 tryc!(meta.insert(SETTINGS_KEY, settings.as_slice()), ctx);
+                if let Some(probe) = h.probe {
+                    tryc!(meta.insert(PROBE_KEY, probe.to_le_bytes().as_slice()), ctx);
+                }
             }
             for (seq, id) in &batch.remove {
                 tryc!(documents.remove(*seq), ctx);
@@ -251,7 +256,12 @@ impl StoreReader for RedbReader {
             Some(g) => decode_json(g.value(), "settings")?,
             None => return Err(Error::Store("store has no `settings` entry".into())),
         };
-        Ok(Some(Header { format, versions }))
+        let probe = tryc!(self.meta.get(PROBE_KEY), READ).map(|g| read_u64(g.value()));
+        Ok(Some(Header {
+            format,
+            versions,
+            probe,
+        }))
     }
 
     fn seq_of(&self, id: &str) -> Result<Option<u64>> {

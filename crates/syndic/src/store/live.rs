@@ -43,6 +43,10 @@ pub struct Prepared {
     pub document: StoredDocument,
     /// Its sketch.
     pub sketch: StoredSketch,
+    /// Overlaps with indexed documents it will likely be compared with, by arrival number,
+    /// sorted — worked out ahead on the caller's thread so the single writer mostly looks them
+    /// up. A cache only: an overlap is exact, so a missing or stale entry changes no answer.
+    pub hints: Vec<(u64, Overlap)>,
 }
 
 /// The answer for one added document: its version family right after it arrived.
@@ -280,8 +284,10 @@ struct Placed {
     status: Status,
 }
 
-/// Loads the shingle set of a document by arrival number.
-type Loader<'a> = dyn FnMut(u64, &mut Vec<u64>) -> Result<()> + 'a;
+/// The exact overlap of the document being placed with an indexed one, by arrival number.
+/// Overlaps are a pure function of the two shingle sets, so any source — computed now, or ahead
+/// of time by [`LiveIndex::prepare`] — gives the same placement.
+type OverlapWith<'a> = dyn FnMut(u64) -> Result<Overlap> + 'a;
 
 /// The in-memory part of the engine: band table, per-document numbers, families.
 #[derive(Debug)]
@@ -320,42 +326,59 @@ impl Core {
             .and_then(|i| u32::try_from(i).ok())
     }
 
-    /// The closest acceptable earlier member, as `VersionIndex` chooses it.
-    fn best_match(&self, sketch: &Sketch, load: &mut Loader<'_>) -> Result<Option<(u32, Overlap)>> {
+    /// The candidates a band-key query proposes, best first, at most `max_verify` of them.
+    fn candidates(&self, keys: &[u64]) -> Vec<Candidate> {
         let mut candidates: Vec<Candidate> = Vec::new();
-        self.lsh.query(&sketch.keys, &mut candidates);
+        self.lsh.query(keys, &mut candidates);
+        candidates.truncate(self.config.max_verify);
+        candidates
+    }
+
+    /// The closest acceptable earlier member, as `VersionIndex` chooses it.
+    fn best_match(
+        &self,
+        sketch: &Sketch,
+        overlap: &mut OverlapWith<'_>,
+    ) -> Result<Option<(u32, Overlap)>> {
         let mut best: Option<(u32, Overlap)> = None;
-        let (mut set, mut canonical) = (Vec::new(), Vec::new());
-        for c in candidates.iter().take(self.config.max_verify) {
-            load(self.docs[c.doc as usize].seq, &mut set)?;
-            let overlap = Overlap::of(&sketch.shingles, &set);
-            if !self.config.rule.accepts(&overlap) {
+        for c in self.candidates(&sketch.keys) {
+            let o = overlap(self.docs[c.doc as usize].seq)?;
+            if !self.config.rule.accepts(&o) {
                 continue;
             }
             let better = best.is_none_or(|(b, bo)| {
-                overlap.jaccard() > bo.jaccard() || (overlap.jaccard() == bo.jaccard() && c.doc < b)
+                o.jaccard() > bo.jaccard() || (o.jaccard() == bo.jaccard() && c.doc < b)
             });
-            if better && self.near_canonical(c.doc, &sketch.shingles, &mut canonical, load)? {
-                best = Some((c.doc, overlap));
+            if better && self.near_canonical(c.doc, overlap)? {
+                best = Some((c.doc, o));
             }
         }
         Ok(best)
     }
 
     /// The family-floor test against the canonical of `member`'s family.
-    fn near_canonical(
-        &self,
-        member: u32,
-        shingles: &[u64],
-        set: &mut Vec<u64>,
-        load: &mut Loader<'_>,
-    ) -> Result<bool> {
+    fn near_canonical(&self, member: u32, overlap: &mut OverlapWith<'_>) -> Result<bool> {
         let canonical = self.families[self.docs[member as usize].family as usize].canonical;
         if canonical == member {
             return Ok(true);
         }
-        load(self.docs[canonical as usize].seq, set)?;
-        Ok(Overlap::of(shingles, set).containment() >= self.config.family_floor)
+        let o = overlap(self.docs[canonical as usize].seq)?;
+        Ok(o.containment() >= self.config.family_floor)
+    }
+
+    /// Arrival numbers whose overlap placing `keys` will likely need: the top candidates and
+    /// their families' canonical members.
+    fn likely_needed(&self, keys: &[u64]) -> Vec<u64> {
+        let mut seqs = Vec::new();
+        for c in self.candidates(keys) {
+            let doc = &self.docs[c.doc as usize];
+            seqs.push(doc.seq);
+            let canonical = self.families[doc.family as usize].canonical;
+            seqs.push(self.docs[canonical as usize].seq);
+        }
+        seqs.sort_unstable();
+        seqs.dedup();
+        seqs
     }
 
     /// Whether document `a` should replace `b` as canonical: earliest published, else longest,
@@ -424,11 +447,11 @@ impl Core {
             ..fam
         };
         if status == Status::Ok {
-            if keys.len() != self.lsh_bands() {
+            let bands = self.config.banding().bands;
+            if keys.len() != bands {
                 return Err(Error::Store(format!(
-                    "document {seq} has {} band keys, the index uses {}",
-                    keys.len(),
-                    self.lsh_bands()
+                    "document {seq} has {} band keys, the index uses {bands}",
+                    keys.len()
                 )));
             }
             self.lsh.insert(doc, keys);
@@ -442,20 +465,16 @@ impl Core {
         })
     }
 
-    fn lsh_bands(&self) -> usize {
-        self.config.banding().bands
-    }
-
     /// Places a new document: finds its family and appends it.
     fn place(
         &mut self,
         entry: (u64, &str, Option<Timestamp>, u64),
         sketch: &Sketch,
-        load: &mut Loader<'_>,
+        overlap: &mut OverlapWith<'_>,
     ) -> Result<Placed> {
         let status = self.status_of(sketch);
         let best = if status == Status::Ok {
-            self.best_match(sketch, load)?
+            self.best_match(sketch, overlap)?
         } else {
             None
         };
@@ -558,7 +577,18 @@ impl<S: Store> LiveIndex<S> {
         let next_seq = reader.stats()?.next_seq;
         drop(reader);
         let config = match header {
-            Some(h) => h.versions,
+            Some(h) => {
+                let probe = super::sketch_probe(&h.versions);
+                if h.probe.is_some_and(|p| p != probe) {
+                    return Err(Error::Store(
+                        "this store was built by a syndic that sketches texts differently \
+                         (its sketcher fingerprint differs); rebuild it from the documents \
+                         with `syndic index add`"
+                            .into(),
+                    ));
+                }
+                h.versions
+            }
             None => {
                 let batch = WriteBatch {
                     header: Some(Header::new(config.clone())),
@@ -607,14 +637,68 @@ impl<S: Store> LiveIndex<S> {
         self.sketcher
     }
 
-    /// Sketches a document for [`LiveIndex::add`]; `received` is the arrival time to record.
+    /// Sketches a document for [`LiveIndex::add`], and works out its overlaps with the
+    /// documents it will likely be compared with (see [`Prepared::hints`]); `received` is the
+    /// arrival time to record. Call it on any thread: this is most of the cost of adding.
     pub fn prepare(&self, document: Document, received: Timestamp) -> Prepared {
+        let sketch = self.sketcher.sketch(&document.text);
+        let chars = document.text.chars().count() as u64;
+        let hints = self.hints(&sketch);
+        Prepared {
+            document: StoredDocument { document, received },
+            sketch: StoredSketch { chars, sketch },
+            hints,
+        }
+    }
+
+    /// Sketches a document without looking for likely candidates (bulk loading, where the
+    /// index moves on between preparing a chunk and adding it).
+    pub fn prepare_sketch(&self, document: Document, received: Timestamp) -> Prepared {
         let sketch = self.sketcher.sketch(&document.text);
         let chars = document.text.chars().count() as u64;
         Prepared {
             document: StoredDocument { document, received },
             sketch: StoredSketch { chars, sketch },
+            hints: Vec::new(),
         }
+    }
+
+    /// Overlaps with the top candidates of `sketch` and their canonical members, against the
+    /// index as it is now. Errors only shrink the cache.
+    fn hints(&self, sketch: &Sketch) -> Vec<(u64, Overlap)> {
+        let (seqs, pending) = {
+            let state = self.state_read();
+            if state.core.status_of(sketch) != Status::Ok {
+                return Vec::new();
+            }
+            let seqs = state.core.likely_needed(&sketch.keys);
+            let pending: Vec<(u64, Arc<Vec<u64>>)> = seqs
+                .iter()
+                .filter_map(|s| state.pending.get(s).map(|set| (*s, Arc::clone(set))))
+                .collect();
+            (seqs, pending)
+        };
+        if seqs.is_empty() {
+            return Vec::new();
+        }
+        let Ok(reader) = self.store.reader() else {
+            return Vec::new();
+        };
+        let mut set = Vec::new();
+        let mut hints = Vec::with_capacity(seqs.len());
+        for seq in seqs {
+            let found = match pending.iter().find(|(s, _)| *s == seq) {
+                Some((_, p)) => Some(Overlap::of(&sketch.shingles, p)),
+                None => match reader.shingles_into(seq, &mut set) {
+                    Ok(true) => Some(Overlap::of(&sketch.shingles, &set)),
+                    _ => None,
+                },
+            };
+            if let Some(o) = found {
+                hints.push((seq, o));
+            }
+        }
+        hints
     }
 
     fn state_read(&self) -> RwLockReadGuard<'_, State> {
@@ -669,68 +753,77 @@ impl<S: Store> LiveIndex<S> {
         // 2. Place the accepted documents in order.
         let mut batch = WriteBatch::default();
         let mut answers: Vec<Vec<Answer>> = Vec::with_capacity(groups.len());
-        let mut touched: Vec<u32> = Vec::new();
+        let mut touched: Vec<(u32, u64)> = Vec::new();
         let mut next_seq = writer.next_seq;
-        {
-            let mut state = self.state_write();
-            let State { core, pending } = &mut *state;
-            pending.clear();
-            for (group, refused) in groups.iter().zip(&outcome) {
-                let mut group_answers = Vec::new();
-                if refused.is_none() {
-                    for p in group {
-                        let seq = next_seq;
-                        next_seq += 1;
-                        let d = &p.document.document;
-                        let mut load =
-                            |s: u64, out: &mut Vec<u64>| load_set(&*reader, pending, s, out);
-                        let placed = core.place(
-                            (seq, &d.id, d.published, p.sketch.chars),
-                            &p.sketch.sketch,
-                            &mut load,
-                        )?;
-                        let (similarity, containment) = if placed.canonical == placed.doc {
-                            (1.0, 1.0)
-                        } else {
-                            let mut set = Vec::new();
-                            load(core.docs[placed.canonical as usize].seq, &mut set)?;
-                            to_canonical(&p.sketch.sketch.shingles, &set)
-                        };
-                        pending.insert(seq, Arc::new(p.sketch.sketch.shingles.clone()));
-                        let family = core.families[placed.family as usize];
-                        group_answers.push(Answer {
-                            record: VersionRecord {
-                                id: d.id.clone(),
-                                version: core.docs[placed.canonical as usize].id.to_string(),
-                                canonical: placed.canonical == placed.doc,
-                                similarity,
-                                containment,
-                                closest: placed
-                                    .closest
-                                    .map(|(c, _)| core.docs[c as usize].id.to_string()),
-                                family_size: family.size,
-                                status: placed.status,
-                            },
-                            seq,
-                        });
-                        batch.documents.push(NewDocument {
-                            seq,
-                            document: &p.document,
-                            sketch: &p.sketch,
-                        });
-                        batch.placements.push((seq, core.placement(&placed)));
-                        batch.members.push((family.key, seq, true));
-                        touched.push(placed.family);
-                    }
+        self.state_write().pending.clear();
+        for (group, refused) in groups.iter().zip(&outcome) {
+            let mut group_answers = Vec::new();
+            if refused.is_none() {
+                for p in group {
+                    let seq = next_seq;
+                    next_seq += 1;
+                    let d = &p.document.document;
+                    // The lock is taken per document, so `prepare` on other threads gets its
+                    // turn between them.
+                    let mut state = self.state_write();
+                    let State { core, pending } = &mut *state;
+                    let shingles = &p.sketch.sketch.shingles;
+                    let mut set = Vec::new();
+                    let mut overlap = |s: u64| -> Result<Overlap> {
+                        if let Ok(i) = p.hints.binary_search_by_key(&s, |h| h.0) {
+                            return Ok(p.hints[i].1);
+                        }
+                        load_set(&*reader, pending, s, &mut set)?;
+                        Ok(Overlap::of(shingles, &set))
+                    };
+                    let placed = core.place(
+                        (seq, &d.id, d.published, p.sketch.chars),
+                        &p.sketch.sketch,
+                        &mut overlap,
+                    )?;
+                    let (similarity, containment) = if placed.canonical == placed.doc {
+                        (1.0, 1.0)
+                    } else {
+                        let o = overlap(core.docs[placed.canonical as usize].seq)?;
+                        (round4(o.jaccard()), round4(o.containment()))
+                    };
+                    pending.insert(seq, Arc::new(shingles.clone()));
+                    let family = core.families[placed.family as usize];
+                    group_answers.push(Answer {
+                        record: VersionRecord {
+                            id: d.id.clone(),
+                            version: core.docs[placed.canonical as usize].id.to_string(),
+                            canonical: placed.canonical == placed.doc,
+                            similarity,
+                            containment,
+                            closest: placed
+                                .closest
+                                .map(|(c, _)| core.docs[c as usize].id.to_string()),
+                            family_size: family.size,
+                            status: placed.status,
+                        },
+                        seq,
+                    });
+                    batch.documents.push(NewDocument {
+                        seq,
+                        document: &p.document,
+                        sketch: &p.sketch,
+                    });
+                    batch.placements.push((seq, core.placement(&placed)));
+                    batch.members.push((family.key, seq, true));
+                    touched.push((placed.family, family.key));
                 }
-                answers.push(group_answers);
             }
+            answers.push(group_answers);
+        }
+        {
+            let state = self.state_read();
             touched.sort_unstable();
             touched.dedup();
             batch.families = touched
                 .iter()
-                .map(|&f| {
-                    let (key, row) = core.family_row(f);
+                .map(|&(f, _)| {
+                    let (key, row) = state.core.family_row(f);
                     (key, Some(row))
                 })
                 .collect();
@@ -741,6 +834,9 @@ impl<S: Store> LiveIndex<S> {
         if !batch.is_empty() {
             if let Err(e) = self.store.commit(&batch) {
                 drop(batch);
+                // Arrival numbers of the failed round are never reused: overlaps worked out
+                // ahead against them (`Prepared::hints`) must not meet another document.
+                writer.next_seq = next_seq;
                 let reloaded = Self::load(&self.store, &self.config);
                 let mut state = self.state_write();
                 state.pending.clear();
@@ -812,8 +908,12 @@ impl<S: Store> LiveIndex<S> {
                 keys,
                 words: 0,
             };
-            let mut load = |x: u64, out: &mut Vec<u64>| load_set(&*reader, &no_pending, x, out);
-            let placed = core.place((s, &p.id, p.published, p.chars), &sketch, &mut load)?;
+            let mut set = Vec::new();
+            let mut overlap = |x: u64| -> Result<Overlap> {
+                load_set(&*reader, &no_pending, x, &mut set)?;
+                Ok(Overlap::of(&sketch.shingles, &set))
+            };
+            let placed = core.place((s, &p.id, p.published, p.chars), &sketch, &mut overlap)?;
             let new = core.placement(&placed);
             touched_keys.insert(p.family);
             touched_keys.insert(new.family);
@@ -943,9 +1043,13 @@ impl<S: Store> LiveIndex<S> {
         let reader = self.store.reader()?;
         let core = &state.core;
         let status = core.status_of(&sketch);
-        let mut load = |s: u64, out: &mut Vec<u64>| load_set(&*reader, &state.pending, s, out);
+        let mut set = Vec::new();
+        let mut overlap = |s: u64| -> Result<Overlap> {
+            load_set(&*reader, &state.pending, s, &mut set)?;
+            Ok(Overlap::of(&sketch.shingles, &set))
+        };
         let best = if status == Status::Ok {
-            core.best_match(&sketch, &mut load)?
+            core.best_match(&sketch, &mut overlap)?
         } else {
             None
         };
@@ -962,9 +1066,8 @@ impl<S: Store> LiveIndex<S> {
         };
         let family = core.families[core.docs[closest as usize].family as usize];
         let canonical = &core.docs[family.canonical as usize];
-        let mut set = Vec::new();
-        load(canonical.seq, &mut set)?;
-        let (similarity, containment) = to_canonical(&sketch.shingles, &set);
+        let o = overlap(canonical.seq)?;
+        let (similarity, containment) = (round4(o.jaccard()), round4(o.containment()));
         let newcomer = (document.published, chars, u32::MAX);
         Ok(MatchAnswer {
             status,

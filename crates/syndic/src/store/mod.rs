@@ -62,20 +62,30 @@ pub const OLDEST_FORMAT_VERSION: u32 = 1;
 ///
 /// The settings are fixed when the store is created: changing the shingle length or the seed
 /// would change every sketch, so a store is always reopened with the settings it was built with.
+///
+/// `probe` fingerprints the sketcher itself: a hash of the sketch of a fixed text under these
+/// settings. Sketches are stored, so a syndic whose normalisation, shingling or MinHash gives
+/// other values than the one that built the store would compare new documents with
+/// incompatible old ones; [`LiveIndex::open`] refuses such a store instead (rebuild it with
+/// `syndic index add`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Header {
     /// Format version of the store.
     pub format: u32,
     /// Version-detection settings.
     pub versions: VersionConfig,
+    /// Fingerprint of the sketcher that built the store (see above).
+    pub probe: Option<u64>,
 }
 
 impl Header {
-    /// A header for a new store with the given settings.
+    /// A header for a new store with the given settings, fingerprinting this build's sketcher.
     pub fn new(versions: VersionConfig) -> Self {
+        let probe = Some(sketch_probe(&versions));
         Header {
             format: FORMAT_VERSION,
             versions,
+            probe,
         }
     }
 
@@ -284,6 +294,23 @@ impl<S: Store + ?Sized> Store for std::sync::Arc<S> {
     fn commit(&self, batch: &WriteBatch<'_>) -> Result<()> {
         (**self).commit(batch)
     }
+}
+
+/// The text whose sketch fingerprints a sketcher (self-written).
+const PROBE_TEXT: &str = "The \u{201c}harbour\u{201d} ferry \u{2014} delayed twice on Tuesday \
+    \u{2026} left at 9:40, the port authority said; passengers (about 120 of them) waited on \
+    the quay. CAF\u{c9} owners near Pier 4 said business was slow, and the mayor's office \
+    promised a new timetable by the end of the month.";
+
+/// The fingerprint of this build's sketcher under `config` (see [`Header`]).
+pub fn sketch_probe(config: &VersionConfig) -> u64 {
+    let sketch = crate::versions::Sketcher::new(config).sketch(PROBE_TEXT);
+    let mut bytes = Vec::with_capacity(8 * (sketch.shingles.len() + sketch.keys.len()) + 8);
+    for v in sketch.shingles.iter().chain(&sketch.keys) {
+        bytes.extend_from_slice(&v.to_le_bytes());
+    }
+    bytes.extend_from_slice(&(sketch.words as u64).to_le_bytes());
+    xxhash_rust::xxh3::xxh3_64(&bytes)
 }
 
 /// Checks that a store's header can be read by this build.

@@ -285,6 +285,37 @@ fn deleting_equals_batch_without_the_document() {
 }
 
 #[test]
+fn overlaps_worked_out_ahead_never_change_an_answer() {
+    let docs = corpus(29, 240);
+    let live = LiveIndex::open(MemoryStore::new(), VersionConfig::default()).unwrap();
+    add_in_groups(&live, &docs[..120], &mut Rng(5));
+    // Prepared against the first half: their hints go stale as the rest arrives, and a
+    // deletion moves canonicals the hints were computed for.
+    let prepared: Vec<Prepared> = docs[120..]
+        .iter()
+        .map(|d| live.prepare(d.clone(), 0))
+        .collect();
+    assert!(prepared.iter().any(|p| !p.hints.is_empty()));
+    let gone = live
+        .records()
+        .unwrap()
+        .into_iter()
+        .find(|r| r.canonical && r.family_size >= 2);
+    let mut remaining = docs.clone();
+    if let Some(gone) = gone {
+        live.delete(&gone.id).unwrap().unwrap();
+        remaining.retain(|d| d.id != gone.id);
+    }
+    for outcome in live
+        .add(prepared.into_iter().rev().map(|p| vec![p]).rev().collect())
+        .unwrap()
+    {
+        outcome.unwrap();
+    }
+    assert_eq!(live.records().unwrap(), batch(&remaining));
+}
+
+#[test]
 fn duplicate_ids_refuse_the_whole_group_only() {
     let live = LiveIndex::open(MemoryStore::new(), VersionConfig::default()).unwrap();
     let docs = corpus(3, 6);
@@ -400,6 +431,24 @@ fn foreign_and_newer_files_are_refused_at_open() {
 }
 
 #[test]
+fn a_store_built_by_a_different_sketcher_is_refused() {
+    let store = MemoryStore::new();
+    let mut header = Header::new(VersionConfig::default());
+    header.probe = header.probe.map(|p| p ^ 1);
+    store
+        .commit(&WriteBatch {
+            header: Some(header),
+            ..WriteBatch::default()
+        })
+        .unwrap();
+    let err = LiveIndex::open(store, VersionConfig::default()).unwrap_err();
+    assert!(
+        err.to_string().contains("sketches texts differently"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_second_process_cannot_open_the_same_store() {
     let dir = tempfile::tempdir().unwrap();
     let _first = RedbStore::open_dir(dir.path()).unwrap();
@@ -475,6 +524,8 @@ fn the_oldest_supported_format_still_opens_and_answers() {
     let store = RedbStore::open(&copy).unwrap();
     let header = store.reader().unwrap().header().unwrap().unwrap();
     assert_eq!(header.format, OLDEST_FORMAT_VERSION);
+    // This build sketches as the one that wrote the file did.
+    assert_eq!(header.probe, Some(sketch_probe(&header.versions)));
     let live = LiveIndex::open(store, VersionConfig::default()).unwrap();
     let docs = compat_documents();
     // The store answers with the settings it was written with, whatever today's defaults.
