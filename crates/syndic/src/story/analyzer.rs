@@ -252,9 +252,11 @@ impl Analyzer {
             }
             if name_words >= 2 {
                 let key_text = join(tokens.iter().map(lower));
-                add(FeatureKey::new(FeatureKind::Entity, &key_text), lead, &|| {
-                    join(tokens.iter().map(surface))
-                });
+                add(
+                    FeatureKey::new(FeatureKind::Entity, &key_text),
+                    lead,
+                    &|| join(tokens.iter().map(surface)),
+                );
             }
         }
 
@@ -309,7 +311,10 @@ fn scan_source(scan: &mut Scan, text: &str, source: u8) {
             push_word(scan, text, source, start, end);
             // A hyphen between two words joins them without a break ("Jean-Pierre").
             if let Some(&(i, '-')) = chars.peek()
-                && text[i + 1..].chars().next().is_some_and(char::is_alphanumeric)
+                && text[i + 1..]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_alphanumeric)
             {
                 chars.next();
             }
@@ -510,7 +515,10 @@ fn join<'a>(words: impl Iterator<Item = &'a str>) -> String {
 }
 
 fn is_year(word: &str) -> bool {
-    word.len() == 4 && word.parse::<u16>().is_ok_and(|y| (1900..=2099).contains(&y))
+    word.len() == 4
+        && word
+            .parse::<u16>()
+            .is_ok_and(|y| (1900..=2099).contains(&y))
 }
 
 /// The title, else the text's first sentence (up to the first line end or full stop followed
@@ -613,7 +621,8 @@ mod tests {
 
     #[test]
     fn possessives_and_curly_apostrophes_fold() {
-        let a = analyze("The judge heard Reid\u{2019}s lawyer. Later Reid's friends and Reid spoke.");
+        let a =
+            analyze("The judge heard Reid\u{2019}s lawyer. Later Reid's friends and Reid spoke.");
         let reid = a
             .features
             .iter()
@@ -656,7 +665,10 @@ mod tests {
         let a = analyze("Ferry aground\nMay 03, 2013\nA ferry ran aground.");
         let t = a.time.expect("a dateline");
         assert_eq!(t.source, TimeSource::Text);
-        assert_eq!(crate::document::format_timestamp(t.at), "2013-05-03T00:00:00Z");
+        assert_eq!(
+            crate::document::format_timestamp(t.at),
+            "2013-05-03T00:00:00Z"
+        );
         let doc = Document::new("d", "May 03, 2013: a ferry ran aground.").with_published(86_400);
         let t = Analyzer::default().analyze(&doc).time.expect("published");
         assert_eq!((t.at, t.source), (86_400, TimeSource::Published));
@@ -664,7 +676,17 @@ mod tests {
 
     #[test]
     fn empty_and_odd_texts_do_not_panic() {
-        for text in ["", " ", "...", "\u{2019}s", "A.", "--- | ---", "x-", "-x", "Ünïcödé Wörds"] {
+        for text in [
+            "",
+            " ",
+            "...",
+            "\u{2019}s",
+            "A.",
+            "--- | ---",
+            "x-",
+            "-x",
+            "Ünïcödé Wörds",
+        ] {
             let a = analyze(text);
             assert!(a.features.iter().all(|f| f.count >= 1));
         }

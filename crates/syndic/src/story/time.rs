@@ -150,7 +150,8 @@ fn month(word: &str) -> Option<u32> {
         "december",
     ];
     MONTHS.iter().zip(1..).find_map(|(name, n)| {
-        let abbreviation = (word.len() == 3 && name.starts_with(word)) || (word == "sept" && n == 9);
+        let abbreviation =
+            (word.len() == 3 && name.starts_with(word)) || (word == "sept" && n == 9);
         (*name == word || abbreviation).then_some(n)
     })
 }
@@ -188,13 +189,23 @@ fn first_date(p: &[Piece]) -> Option<Timestamp> {
             // 9 September 2013
             [Number(d, dd), Month(m), Number(y, 4), ..] if *dd <= 2 => date(*y, *m, *d),
             // 2013-05-03
-            [Number(y, 4), Sep('-'), Number(m, _), Sep('-'), Number(d, _), ..] => {
-                date(*y, *m, *d)
-            }
+            [
+                Number(y, 4),
+                Sep('-'),
+                Number(m, _),
+                Sep('-'),
+                Number(d, _),
+                ..,
+            ] => date(*y, *m, *d),
             // 05/02/2013, 8 / 2 / 13 (month first, unless the first number cannot be one)
-            [Number(a, da), Sep('/'), Number(b, db), Sep('/'), Number(y, dy), ..]
-                if *da <= 2 && *db <= 2 =>
-            {
+            [
+                Number(a, da),
+                Sep('/'),
+                Number(b, db),
+                Sep('/'),
+                Number(y, dy),
+                ..,
+            ] if *da <= 2 && *db <= 2 => {
                 let (m, d) = if *a > 12 { (*b, *a) } else { (*a, *b) };
                 full_year(*y, *dy).and_then(|y| date(y, m, d))
             }
@@ -219,7 +230,10 @@ mod tests {
     #[test]
     fn datelines_in_their_usual_forms() {
         let cases = [
-            ("Lohan checks in\nMay 03, 2013\nAfter skipping", "2013-05-03"),
+            (
+                "Lohan checks in\nMay 03, 2013\nAfter skipping",
+                "2013-05-03",
+            ),
             ("Posted: August 2nd, 2013 at 5: 19 pm", "2013-08-02"),
             ("Fri Aug 2, 2013 6: 50pm EDT", "2013-08-02"),
             ("Published on: Fri, 11 Nov 2011 at 09: 56 IST", "2011-11-11"),
