@@ -124,9 +124,51 @@ fn generated(i: usize) -> String {
         .join(" ")
 }
 
+/// CPU seconds used so far by this process's threads, summed by thread name (Linux; empty
+/// elsewhere). Under a shared machine's load, wall-clock rates swing with the neighbours; CPU
+/// time per document does not.
+fn cpu_by_thread() -> std::collections::BTreeMap<String, f64> {
+    let mut out = std::collections::BTreeMap::new();
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return out;
+    };
+    for task in tasks.flatten() {
+        let path = task.path();
+        let name = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
+        let stat = std::fs::read_to_string(path.join("stat")).unwrap_or_default();
+        // Fields after the parenthesised name: state is 3rd, utime 14th, stime 15th.
+        let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+            continue;
+        };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let ticks = |i: usize| {
+            fields
+                .get(i)
+                .and_then(|f| f.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        // Clock ticks are 1/100 s on Linux.
+        let secs = (ticks(11) + ticks(12)) / 100.0;
+        let group = match name.trim() {
+            n if n.starts_with("server") => "server",
+            n if n.starts_with("client") => "client",
+            "syndic-writer" => "writer",
+            _ => "other",
+        };
+        *out.entry(group.to_string()).or_insert(0.0) += secs;
+    }
+    out
+}
+
 fn main() {
     let o = options();
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .thread_name("server")
+        .enable_all()
+        .build()
+        .unwrap();
+    let client_runtime = tokio::runtime::Builder::new_multi_thread()
+        .thread_name("client")
         .enable_all()
         .build()
         .unwrap();
@@ -187,8 +229,9 @@ fn main() {
     let next = Arc::new(AtomicUsize::new(0));
     let failed = Arc::new(AtomicUsize::new(0));
     let deadline = Duration::from_secs_f64(o.seconds);
+    let cpu_before = cpu_by_thread();
     let start = Instant::now();
-    let latencies: Vec<Duration> = runtime.block_on(async {
+    let latencies: Vec<Duration> = client_runtime.block_on(async {
         let mut tasks = Vec::new();
         for _ in 0..o.concurrency {
             let (client, bodies, next, failed) = (
@@ -230,6 +273,7 @@ fn main() {
         all
     });
     let elapsed = start.elapsed().as_secs_f64();
+    let cpu_after = cpu_by_thread();
     let mut sorted = latencies;
     sorted.sort_unstable();
     let pct = |p: f64| {
@@ -254,6 +298,21 @@ fn main() {
         let _ = stop.send(());
         let _ = runtime.block_on(server);
         writer.join();
+    }
+    let used = |group: &str| {
+        cpu_after.get(group).copied().unwrap_or(0.0) - cpu_before.get(group).copied().unwrap_or(0.0)
+    };
+    if !sorted.is_empty() && o.url.is_none() {
+        let n = sorted.len() as f64;
+        let server = used("server") + used("writer");
+        println!(
+            "load: CPU per document: server {:.3} ms (of which the writer thread {:.3} ms), \
+             client {:.3} ms; the server had {:.2} cores on average",
+            1e3 * server / n,
+            1e3 * used("writer") / n,
+            1e3 * used("client") / n,
+            server / elapsed
+        );
     }
     if let Some(peak) = peak_memory() {
         println!("load: peak resident memory of this process (server and client): {peak}");

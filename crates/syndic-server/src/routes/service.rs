@@ -7,12 +7,15 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-/// JSON form: `{"status":"ok","documents":120,"families":97,"uptime_seconds":42,"version":"0.1.0"}`.
+/// JSON form: `{"status":"ok","documents":120,"families":97,"open_stories":40,
+/// "closed_stories":12,"uptime_seconds":42,"version":"0.1.0"}`.
 #[derive(Debug, Serialize)]
 struct Health {
     status: &'static str,
     documents: u64,
     families: u64,
+    open_stories: u64,
+    closed_stories: u64,
     uptime_seconds: u64,
     version: &'static str,
 }
@@ -23,6 +26,8 @@ pub(crate) async fn health(State(state): State<AppState>) -> Result<Response, Ap
         status: "ok",
         documents: stats.documents,
         families: stats.families,
+        open_stories: stats.open_stories,
+        closed_stories: stats.closed_stories,
         uptime_seconds: state.0.started.elapsed().as_secs(),
         version: env!("CARGO_PKG_VERSION"),
     })

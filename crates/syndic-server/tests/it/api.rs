@@ -404,3 +404,54 @@ async fn health_and_metrics_report_the_index() {
     }
     assert!(text.contains(r#"route="/documents""#), "{text}");
 }
+
+#[tokio::test]
+async fn stories_group_the_reports_of_one_event_as_batch_does() {
+    let h = Harness::redb(ServerConfig::default());
+    let docs = examples();
+    let mut answers = Vec::new();
+    for d in &docs {
+        let (status, answer) = h.add(d).await;
+        assert_eq!(status, StatusCode::CREATED, "{answer}");
+        answers.push(answer);
+    }
+    // What batch `syndic stories` answers for the same documents in the same order.
+    let mut versions = syndic::versions::VersionIndex::new(Default::default());
+    let mut stories = syndic::story::StoryIndex::new(Default::default());
+    for (d, answer) in docs.iter().zip(&answers) {
+        let family = versions.try_add(d).unwrap().family;
+        let expected = stories.add(d, versions.id(family));
+        assert_eq!(answer["story"], &*expected.story, "{}", d.id);
+        let (_, view) = h.get(&format!("/documents/{}", d.id)).await;
+        assert_eq!(view["story"], &*expected.story);
+    }
+    let fire = answers[0]["story"].as_str().unwrap().to_string();
+    let (status, story) = h.get(&format!("/stories/{fire}")).await;
+    assert_eq!(status, StatusCode::OK, "{story}");
+    assert_eq!(story["open"], true);
+    let members = story["members"].as_array().unwrap();
+    assert!(members.len() >= 3, "{story}");
+    assert_eq!(story["documents"].as_u64(), Some(members.len() as u64));
+    let (_, limited) = h.get(&format!("/stories/{fire}?limit=1")).await;
+    assert_eq!(limited["truncated"], true);
+
+    let (status, list) = h.get("/stories?limit=3").await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let list = list["stories"].as_array().unwrap();
+    assert_eq!(list.len(), 3);
+    let latest = list[0]["last_seen"].as_str().unwrap().to_string();
+    let (_, since) = h.get(&format!("/stories?since={latest}")).await;
+    for s in since["stories"].as_array().unwrap() {
+        assert!(s["last_seen"].as_str().unwrap() >= latest.as_str(), "{s}");
+    }
+    let (status, e) = h.get("/stories?since=last-week").await;
+    assert_eq!(
+        (status, e["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("since"))
+    );
+    let (status, e) = h.get("/stories/no-such-story").await;
+    assert_eq!(
+        (status, e["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+}

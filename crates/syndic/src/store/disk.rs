@@ -11,9 +11,11 @@ use super::codec::{
 };
 use super::{
     FamilyRow, Header, Placement, Store, StoreReader, StoreStats, StoredDocument, WriteBatch,
-    check_header,
+    check_header, time_key,
 };
+use crate::document::Timestamp;
 use crate::error::{Error, Result};
+use crate::story::{StoryConfig, StorySummary};
 use crate::versions::VersionConfig;
 use redb::{
     Database, ReadOnlyTable, ReadableDatabase, ReadableTable, ReadableTableMetadata,
@@ -29,11 +31,16 @@ const KEYS: TableDefinition<u64, &[u8]> = TableDefinition::new("keys");
 const PLACEMENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("placements");
 const FAMILIES: TableDefinition<u64, &[u8]> = TableDefinition::new("families");
 const MEMBERS: TableDefinition<(u64, u64), ()> = TableDefinition::new("members");
+const STORIES: TableDefinition<&str, &[u8]> = TableDefinition::new("stories");
+const STORY_TIMES: TableDefinition<(u64, &str), ()> = TableDefinition::new("story_times");
+const STORY_MEMBERS: TableDefinition<(&str, u64), ()> = TableDefinition::new("story_members");
 
 /// The `meta` entry holding magic number and format version.
 const FORMAT_KEY: &str = "format";
 /// The `meta` entry holding the engine settings (JSON).
 const SETTINGS_KEY: &str = "settings";
+/// The `meta` entry holding the story settings (JSON).
+const STORY_SETTINGS_KEY: &str = "story_settings";
 /// The `meta` entry holding the sketcher's fingerprint (`u64` little-endian).
 const PROBE_KEY: &str = "sketch_probe";
 /// The `meta` entry holding the next arrival number (`u64` little-endian).
@@ -117,6 +124,9 @@ impl RedbStore {
         tryc!(txn.open_table(PLACEMENTS), ctx);
         tryc!(txn.open_table(FAMILIES), ctx);
         tryc!(txn.open_table(MEMBERS), ctx);
+        tryc!(txn.open_table(STORIES), ctx);
+        tryc!(txn.open_table(STORY_TIMES), ctx);
+        tryc!(txn.open_table(STORY_MEMBERS), ctx);
         tryc!(txn.commit(), ctx);
         Ok(())
     }
@@ -135,6 +145,9 @@ impl Store for RedbStore {
             placements: tryc!(txn.open_table(PLACEMENTS), ctx),
             families: tryc!(txn.open_table(FAMILIES), ctx),
             members: tryc!(txn.open_table(MEMBERS), ctx),
+            stories: tryc!(txn.open_table(STORIES), ctx),
+            story_times: tryc!(txn.open_table(STORY_TIMES), ctx),
+            story_members: tryc!(txn.open_table(STORY_MEMBERS), ctx),
         }))
     }
 
@@ -150,11 +163,19 @@ impl Store for RedbStore {
             let mut placements = tryc!(txn.open_table(PLACEMENTS), ctx);
             let mut families = tryc!(txn.open_table(FAMILIES), ctx);
             let mut members = tryc!(txn.open_table(MEMBERS), ctx);
+            let mut stories = tryc!(txn.open_table(STORIES), ctx);
+            let mut story_times = tryc!(txn.open_table(STORY_TIMES), ctx);
+            let mut story_members = tryc!(txn.open_table(STORY_MEMBERS), ctx);
             if let Some(h) = &batch.header {
                 check_header(h)?;
                 tryc!(meta.insert(FORMAT_KEY, h.format_bytes().as_slice()), ctx);
                 let settings = encode_json(&h.versions)?;
                 tryc!(meta.insert(SETTINGS_KEY, settings.as_slice()), ctx);
+                let story_settings = encode_json(&h.stories)?;
+                tryc!(
+                    meta.insert(STORY_SETTINGS_KEY, story_settings.as_slice()),
+                    ctx
+                );
                 if let Some(probe) = h.probe {
                     tryc!(meta.insert(PROBE_KEY, probe.to_le_bytes().as_slice()), ctx);
                 }
@@ -167,7 +188,11 @@ impl Store for RedbStore {
                 let placed = tryc!(placements.remove(*seq), ctx)
                     .map(|g| decode_json::<Placement>(g.value(), "placement"));
                 if let Some(p) = placed {
-                    tryc!(members.remove((p?.family, *seq)), ctx);
+                    let p = p?;
+                    tryc!(members.remove((p.family, *seq)), ctx);
+                    if let Some(story) = &p.story {
+                        tryc!(story_members.remove((story.as_str(), *seq)), ctx);
+                    }
                 }
             }
             let mut next_seq = None;
@@ -215,6 +240,30 @@ impl Store for RedbStore {
                     tryc!(members.remove((family, seq)), ctx);
                 }
             }
+            if batch.clear_closed_stories {
+                tryc!(stories.retain(|_, _| false), ctx);
+                tryc!(story_times.retain(|_, _| false), ctx);
+            }
+            for summary in &batch.closed_stories {
+                let id = summary.id.as_str();
+                let bytes = encode_json(summary)?;
+                let old = tryc!(stories.insert(id, bytes.as_slice()), ctx)
+                    .map(|g| decode_json::<StorySummary>(g.value(), "story"));
+                if let Some(old) = old {
+                    tryc!(story_times.remove((time_key(old?.last_seen), id)), ctx);
+                }
+                tryc!(
+                    story_times.insert((time_key(summary.last_seen), id), ()),
+                    ctx
+                );
+            }
+            for (story, seq, add) in &batch.story_members {
+                if *add {
+                    tryc!(story_members.insert((story.as_str(), *seq), ()), ctx);
+                } else {
+                    tryc!(story_members.remove((story.as_str(), *seq)), ctx);
+                }
+            }
         }
         tryc!(txn.commit(), ctx);
         Ok(())
@@ -237,6 +286,9 @@ struct RedbReader {
     placements: ReadOnlyTable<u64, &'static [u8]>,
     families: ReadOnlyTable<u64, &'static [u8]>,
     members: ReadOnlyTable<(u64, u64), ()>,
+    stories: ReadOnlyTable<&'static str, &'static [u8]>,
+    story_times: ReadOnlyTable<(u64, &'static str), ()>,
+    story_members: ReadOnlyTable<(&'static str, u64), ()>,
 }
 
 const READ: &str = "reading the store";
@@ -256,10 +308,15 @@ impl StoreReader for RedbReader {
             Some(g) => decode_json(g.value(), "settings")?,
             None => return Err(Error::Store("store has no `settings` entry".into())),
         };
+        let stories: StoryConfig = match tryc!(self.meta.get(STORY_SETTINGS_KEY), READ) {
+            Some(g) => decode_json(g.value(), "story settings")?,
+            None => StoryConfig::default(),
+        };
         let probe = tryc!(self.meta.get(PROBE_KEY), READ).map(|g| read_u64(g.value()));
         Ok(Some(Header {
             format,
             versions,
+            stories,
             probe,
         }))
     }
@@ -319,8 +376,57 @@ impl StoreReader for RedbReader {
         Ok(StoreStats {
             documents: tryc!(self.documents.len(), READ),
             families: tryc!(self.families.len(), READ),
+            closed_stories: tryc!(self.stories.len(), READ),
             next_seq,
         })
+    }
+
+    fn story(&self, id: &str) -> Result<Option<StorySummary>> {
+        tryc!(self.stories.get(id), READ)
+            .map(|g| decode_json(g.value(), "story"))
+            .transpose()
+    }
+
+    fn story_members(&self, id: &str, limit: usize) -> Result<Vec<u64>> {
+        let mut out = Vec::new();
+        for entry in tryc!(self.story_members.range((id, 0)..=(id, u64::MAX)), READ) {
+            if out.len() >= limit {
+                break;
+            }
+            let (k, _) = tryc!(entry, READ);
+            out.push(k.value().1);
+        }
+        Ok(out)
+    }
+
+    fn closed_stories(&self, since: Option<Timestamp>, limit: usize) -> Result<Vec<StorySummary>> {
+        let from = since.map_or(0, |t| time_key(Some(t)));
+        let mut out = Vec::new();
+        for entry in tryc!(self.story_times.range((from, "")..), READ).rev() {
+            if out.len() >= limit {
+                break;
+            }
+            let (k, _) = tryc!(entry, READ);
+            if let Some(summary) = self.story(k.value().1)? {
+                out.push(summary);
+            }
+        }
+        Ok(out)
+    }
+
+    fn documents(
+        &self,
+        from: u64,
+        until: u64,
+        f: &mut dyn FnMut(u64, StoredDocument) -> Result<bool>,
+    ) -> Result<()> {
+        for entry in tryc!(self.documents.range(from..until.max(from)), READ) {
+            let (k, v) = tryc!(entry, READ);
+            if !f(k.value(), decode_json(v.value(), "document")?)? {
+                break;
+            }
+        }
+        Ok(())
     }
 
     fn scan(

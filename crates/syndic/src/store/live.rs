@@ -7,6 +7,13 @@
 //! state lives: shingle sets, placements and families are in the store; in memory there is only
 //! the LSH band table and a few numbers per document, so a restart reloads without re-verifying.
 //!
+//! ## Stories
+//! Each document is also placed in a story by a [`StoryIndex`], right after its version family
+//! is known — as batch `syndic stories` does — and its story is stored with its placement. The
+//! story index lives in memory only (bounded by its time window); opening a store replays the
+//! stored documents through it in arrival order, which rebuilds it exactly. That replay reads
+//! every stored text: it is what start-up time grows with.
+//!
 //! ## Writes
 //! [`LiveIndex::add`] takes groups of documents (a group is one request: all accepted or all
 //! rejected), places them in order, writes everything in **one** store transaction and returns
@@ -29,8 +36,13 @@ use super::{
 use crate::document::{Document, Timestamp, format_timestamp};
 use crate::error::{Error, Result};
 use crate::lsh::{Candidate, LshIndex};
+use crate::story::{
+    Analysis, Analyzer, Placement as StoryPlacement, StoryAssignment, StoryConfig, StoryIndex,
+    StorySummary,
+};
 use crate::verify::Overlap;
 use crate::versions::{Sketch, Sketcher, Status, VersionConfig, VersionRecord};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -47,14 +59,18 @@ pub struct Prepared {
     /// sorted — worked out ahead on the caller's thread so the single writer mostly looks them
     /// up. A cache only: an overlap is exact, so a missing or stale entry changes no answer.
     pub hints: Vec<(u64, Overlap)>,
+    /// The story analysis of the document (terms, names, time).
+    pub analysis: Analysis,
 }
 
 /// The answer for one added document: its version family right after it arrived.
 ///
-/// JSON form: the fields of a `syndic dedup` line ([`VersionRecord`]) plus the arrival number:
+/// JSON form: the fields of a `syndic dedup` line ([`VersionRecord`]), the arrival number and
+/// the story (as `syndic stories` reports it):
 /// ```json
 /// {"id":"b","version":"a","canonical":false,"similarity":0.62,"containment":0.91,
-///  "closest":"a","family_size":2,"status":"ok","seq":1}
+///  "closest":"a","family_size":2,"status":"ok","seq":1,
+///  "story":"a","story_placement":"version"}
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Answer {
@@ -63,6 +79,15 @@ pub struct Answer {
     pub record: VersionRecord,
     /// Arrival number in the index (counts from 0, never reused).
     pub seq: u64,
+    /// Its story (the id of the story's first document), as `syndic stories` reports it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub story: Option<String>,
+    /// How it was placed in its story: `new`, `similar`, `version` or `too_short`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub story_placement: Option<StoryPlacement>,
+    /// The story similarity it joined at (for `new`, that of the closest story not joined).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub story_similarity: Option<f64>,
 }
 
 /// The outcome of one group given to [`LiveIndex::add`]: its answers, or why it was refused.
@@ -111,6 +136,12 @@ pub struct DocumentView {
     pub record: VersionRecord,
     /// Arrival number.
     pub seq: u64,
+    /// Its story.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub story: Option<String>,
+    /// How it was placed in its story.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub story_placement: Option<StoryPlacement>,
     /// Headline.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
@@ -148,8 +179,9 @@ pub struct FamilyView {
 /// What [`LiveIndex::match_document`] finds for a text, without storing it.
 ///
 /// JSON form: `{"status":"ok","version":"a","closest":"a","similarity":0.62,
-/// "containment":0.91,"family_size":2,"would_be_canonical":false}`; `version`, `closest` and
-/// `family_size` are absent when no indexed document is a version of the text.
+/// "containment":0.91,"family_size":2,"would_be_canonical":false,"story":"a"}`; `version`,
+/// `closest`, `family_size` and `story` are absent when no indexed document is a version of the
+/// text.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MatchAnswer {
     /// How the text was judged.
@@ -169,6 +201,10 @@ pub struct MatchAnswer {
     pub family_size: Option<u32>,
     /// Whether, once added, it would become the family's canonical member.
     pub would_be_canonical: bool,
+    /// The story it would join as a version: its family's story, while that story is open.
+    /// (A text that is no version of anything is not scored against the stories here.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub story: Option<String>,
 }
 
 /// What a document adds against its closest earlier version: a short summary of their
@@ -235,6 +271,53 @@ fn cut(text: &str, max: usize) -> String {
     }
 }
 
+/// A document's story, with the fields of a `syndic stories` line.
+///
+/// JSON form: `{"id":"b","version":"a","story":"a","placement":"similar","similarity":0.41}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoryLine {
+    /// Document id.
+    pub id: String,
+    /// Version family id (its canonical member's id, now).
+    pub version: String,
+    /// Story id.
+    pub story: String,
+    /// How the document was placed in its story.
+    pub placement: StoryPlacement,
+    /// Story similarity it joined at (for `new`, of the closest story not joined).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub similarity: Option<f64>,
+}
+
+/// A story with its documents.
+///
+/// JSON form: a [`StorySummary`] plus `open` (still taking documents), `members` (document ids
+/// in arrival order, at most the requested limit) and `truncated`:
+/// `{"id":"a","headline":"…","first_seen":"…","last_seen":"…","documents":3,"versions":2,
+///   "sources":2,"names":[…],"terms":[…],"open":true,"members":["a","b","c"],"truncated":false}`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StoryView {
+    /// The story's summary.
+    #[serde(flatten)]
+    pub summary: StorySummary,
+    /// Whether the story is still open (new reports may join it).
+    pub open: bool,
+    /// Its documents' ids, in arrival order.
+    pub members: Vec<String>,
+    /// True when it has more documents than listed.
+    pub truncated: bool,
+}
+
+/// A story in a listing (`GET /stories`): its summary and whether it is open.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ListedStory {
+    /// The story's summary.
+    #[serde(flatten)]
+    pub summary: StorySummary,
+    /// Whether the story is still open.
+    pub open: bool,
+}
+
 /// What [`LiveIndex::delete`] did.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Deleted {
@@ -253,6 +336,10 @@ pub struct IndexStats {
     pub documents: u64,
     /// Version families.
     pub families: u64,
+    /// Stories open (in memory).
+    pub open_stories: u64,
+    /// Stories closed (on disk).
+    pub closed_stories: u64,
     /// The next arrival number.
     pub next_seq: u64,
 }
@@ -519,6 +606,9 @@ impl Core {
             status: placed.status,
             published: d.published,
             chars: d.chars,
+            story: None,
+            story_placement: None,
+            story_similarity: None,
         }
     }
 
@@ -549,6 +639,70 @@ struct State {
     core: Core,
     /// Shingle sets placed but perhaps not yet committed (the last round's).
     pending: HashMap<u64, Arc<Vec<u64>>>,
+    stories: Stories,
+}
+
+/// The story index and what the live index keeps beside it.
+#[derive(Debug)]
+struct Stories {
+    index: StoryIndex,
+    /// Last time seen of each open story (for listings without summarising every story).
+    open: HashMap<Arc<str>, Option<Timestamp>>,
+}
+
+impl Stories {
+    fn new(config: &StoryConfig) -> Self {
+        Stories {
+            index: StoryIndex::new(config.clone()),
+            open: HashMap::new(),
+        }
+    }
+
+    /// Places one document (of version family `family`, any per-family key).
+    fn add(
+        &mut self,
+        id: &str,
+        source: Option<&str>,
+        a: &Analysis,
+        family: u64,
+    ) -> StoryAssignment {
+        let assignment = self.index.add_analysis(id, source, a, &family.to_string());
+        let at = a.time.map(|t| t.at);
+        let last = self.open.entry(Arc::clone(&assignment.story)).or_insert(at);
+        if let Some(t) = at {
+            *last = Some(last.map_or(t, |l| l.max(t)));
+        }
+        assignment
+    }
+
+    /// Takes the stories closed since the last call.
+    fn drain_closed(&mut self) -> Vec<StorySummary> {
+        let closed = self.index.drain_closed();
+        for s in &closed {
+            self.open.remove(s.id.as_str());
+        }
+        closed
+    }
+}
+
+/// A story assignment's stored fields.
+fn story_fields(a: &StoryAssignment) -> (Option<String>, Option<StoryPlacement>, Option<f64>) {
+    (
+        Some(a.story.to_string()),
+        Some(a.placement),
+        a.similarity.map(|s| round4(f64::from(s))),
+    )
+}
+
+/// Sets a placement's story fields; true when they changed.
+fn set_story(p: &mut Placement, a: &StoryAssignment) -> bool {
+    let (story, placement, similarity) = story_fields(a);
+    let changed =
+        p.story != story || p.story_placement != placement || p.story_similarity != similarity;
+    p.story = story;
+    p.story_placement = placement;
+    p.story_similarity = similarity;
+    changed
 }
 
 #[derive(Debug)]
@@ -561,7 +715,9 @@ struct WriterState {
 pub struct LiveIndex<S> {
     store: S,
     config: VersionConfig,
+    story_config: StoryConfig,
     sketcher: Sketcher,
+    analyzer: Analyzer,
     state: RwLock<State>,
     writer: Mutex<WriterState>,
 }
@@ -571,12 +727,19 @@ impl<S: Store> LiveIndex<S> {
     /// the settings it was built with (see [`LiveIndex::config`]) and is reloaded from its
     /// stored band keys and placements.
     pub fn open(store: S, config: VersionConfig) -> Result<Self> {
+        LiveIndex::open_with(store, config, StoryConfig::default())
+    }
+
+    /// [`LiveIndex::open`] with story settings for a new store (an existing store keeps its
+    /// own).
+    pub fn open_with(store: S, config: VersionConfig, stories: StoryConfig) -> Result<Self> {
         config.validate()?;
+        stories.validate()?;
         let reader = store.reader()?;
         let header = reader.header()?;
         let next_seq = reader.stats()?.next_seq;
         drop(reader);
-        let config = match header {
+        let (config, story_config) = match header {
             Some(h) => {
                 let probe = super::sketch_probe(&h.versions);
                 if h.probe.is_some_and(|p| p != probe) {
@@ -587,39 +750,90 @@ impl<S: Store> LiveIndex<S> {
                             .into(),
                     ));
                 }
-                h.versions
+                (h.versions, h.stories)
             }
             None => {
                 let batch = WriteBatch {
-                    header: Some(Header::new(config.clone())),
+                    header: Some(Header::new(config.clone(), stories.clone())),
                     ..WriteBatch::default()
                 };
                 store.commit(&batch)?;
-                config
+                (config, stories)
             }
         };
         config.validate()?;
-        let core = Self::load(&store, &config)?;
+        story_config.validate()?;
+        let analyzer = Analyzer::new(story_config.analyzer.clone());
+        let (core, stories) = Self::load(&store, &config, &story_config, &analyzer)?;
         Ok(LiveIndex {
             sketcher: Sketcher::new(&config),
+            analyzer,
             state: RwLock::new(State {
                 core,
                 pending: HashMap::new(),
+                stories,
             }),
             writer: Mutex::new(WriterState { next_seq }),
             store,
             config,
+            story_config,
         })
     }
 
-    fn load(store: &S, config: &VersionConfig) -> Result<Core> {
+    /// Rebuilds the in-memory state from the store: the band table from stored keys and
+    /// placements, the story index by replaying the stored documents. Stories missing from the
+    /// store (written by a build without stories, or lost) are written back.
+    fn load(
+        store: &S,
+        config: &VersionConfig,
+        story_config: &StoryConfig,
+        analyzer: &Analyzer,
+    ) -> Result<(Core, Stories)> {
         let mut core = Core::new(config);
+        let mut placed: Vec<(u64, Placement)> = Vec::new();
         let reader = store.reader()?;
         reader.scan(0, u64::MAX, &mut |seq, p, keys| {
             core.restore(seq, &p, &keys)?;
+            placed.push((seq, p));
             Ok(true)
         })?;
-        Ok(core)
+        let families: Vec<(u64, u64)> = placed.iter().map(|(s, p)| (*s, p.family)).collect();
+        let (stories, assigned, closed) =
+            replay_stories(&*reader, story_config, analyzer, &families)?;
+        // Write back what the store lacks.
+        let mut fixes: Vec<(u64, Placement)> = Vec::new();
+        let mut members = Vec::new();
+        for ((seq, mut p), (aseq, a)) in placed.into_iter().zip(&assigned) {
+            if seq != *aseq {
+                return Err(Error::Store(format!(
+                    "document {seq} has a placement but no record"
+                )));
+            }
+            let before = p.story.clone();
+            if set_story(&mut p, a) {
+                if let Some(old) = before {
+                    members.push((old, seq, false));
+                }
+                members.push((a.story.to_string(), seq, true));
+                fixes.push((seq, p));
+            }
+        }
+        let mut missing = Vec::new();
+        for summary in closed {
+            if reader.story(&summary.id)?.is_none() {
+                missing.push(summary);
+            }
+        }
+        drop(reader);
+        if !fixes.is_empty() || !missing.is_empty() {
+            store.commit(&WriteBatch {
+                placements: fixes,
+                story_members: members,
+                closed_stories: missing,
+                ..WriteBatch::default()
+            })?;
+        }
+        Ok((core, stories))
     }
 
     /// The settings in use (those the store was created with).
@@ -644,10 +858,12 @@ impl<S: Store> LiveIndex<S> {
         let sketch = self.sketcher.sketch(&document.text);
         let chars = document.text.chars().count() as u64;
         let hints = self.hints(&sketch);
+        let analysis = self.analyzer.analyze(&document);
         Prepared {
             document: StoredDocument { document, received },
             sketch: StoredSketch { chars, sketch },
             hints,
+            analysis,
         }
     }
 
@@ -656,10 +872,12 @@ impl<S: Store> LiveIndex<S> {
     pub fn prepare_sketch(&self, document: Document, received: Timestamp) -> Prepared {
         let sketch = self.sketcher.sketch(&document.text);
         let chars = document.text.chars().count() as u64;
+        let analysis = self.analyzer.analyze(&document);
         Prepared {
             document: StoredDocument { document, received },
             sketch: StoredSketch { chars, sketch },
             hints: Vec::new(),
+            analysis,
         }
     }
 
@@ -766,7 +984,11 @@ impl<S: Store> LiveIndex<S> {
                     // The lock is taken per document, so `prepare` on other threads gets its
                     // turn between them.
                     let mut state = self.state_write();
-                    let State { core, pending } = &mut *state;
+                    let State {
+                        core,
+                        pending,
+                        stories,
+                    } = &mut *state;
                     let shingles = &p.sketch.sketch.shingles;
                     let mut set = Vec::new();
                     let mut overlap = |s: u64| -> Result<Overlap> {
@@ -789,6 +1011,9 @@ impl<S: Store> LiveIndex<S> {
                     };
                     pending.insert(seq, Arc::new(shingles.clone()));
                     let family = core.families[placed.family as usize];
+                    let story = stories.add(&d.id, d.source.as_deref(), &p.analysis, family.key);
+                    let mut placement = core.placement(&placed);
+                    set_story(&mut placement, &story);
                     group_answers.push(Answer {
                         record: VersionRecord {
                             id: d.id.clone(),
@@ -803,13 +1028,19 @@ impl<S: Store> LiveIndex<S> {
                             status: placed.status,
                         },
                         seq,
+                        story: placement.story.clone(),
+                        story_placement: placement.story_placement,
+                        story_similarity: placement.story_similarity,
                     });
                     batch.documents.push(NewDocument {
                         seq,
                         document: &p.document,
                         sketch: &p.sketch,
                     });
-                    batch.placements.push((seq, core.placement(&placed)));
+                    batch
+                        .story_members
+                        .push((story.story.to_string(), seq, true));
+                    batch.placements.push((seq, placement));
                     batch.members.push((family.key, seq, true));
                     touched.push((placed.family, family.key));
                 }
@@ -817,7 +1048,8 @@ impl<S: Store> LiveIndex<S> {
             answers.push(group_answers);
         }
         {
-            let state = self.state_read();
+            let mut state = self.state_write();
+            batch.closed_stories = state.stories.drain_closed();
             touched.sort_unstable();
             touched.dedup();
             batch.families = touched
@@ -837,11 +1069,19 @@ impl<S: Store> LiveIndex<S> {
                 // Arrival numbers of the failed round are never reused: overlaps worked out
                 // ahead against them (`Prepared::hints`) must not meet another document.
                 writer.next_seq = next_seq;
-                let reloaded = Self::load(&self.store, &self.config);
+                let reloaded = Self::load(
+                    &self.store,
+                    &self.config,
+                    &self.story_config,
+                    &self.analyzer,
+                );
                 let mut state = self.state_write();
                 state.pending.clear();
                 match reloaded {
-                    Ok(core) => state.core = core,
+                    Ok((core, stories)) => {
+                        state.core = core;
+                        state.stories = stories;
+                    }
                     Err(reload) => {
                         return Err(Error::Store(format!(
                             "{e}; then reloading the index failed: {reload}"
@@ -888,16 +1128,13 @@ impl<S: Store> LiveIndex<S> {
             .ok_or_else(|| Error::Store(format!("document `{id}` has no placement")))?;
         // Earlier documents keep their placements: restore them, then re-place the later ones.
         let mut core = Core::new(&self.config);
+        let mut families: Vec<(u64, u64)> = Vec::new();
         reader.scan(0, seq, &mut |s, p, keys| {
             core.restore(s, &p, &keys)?;
+            families.push((s, p.family));
             Ok(true)
         })?;
-        let mut batch = WriteBatch {
-            remove: vec![(seq, id.to_string())],
-            ..WriteBatch::default()
-        };
-        let mut touched_keys: HashSet<u64> = HashSet::from([old.family]);
-        let mut replaced = 0;
+        let mut tail: Vec<(u64, Placement, Placement)> = Vec::new();
         let no_pending = HashMap::new();
         reader.scan(seq + 1, u64::MAX, &mut |s, p, keys| {
             let shingles = reader
@@ -915,18 +1152,44 @@ impl<S: Store> LiveIndex<S> {
             };
             let placed = core.place((s, &p.id, p.published, p.chars), &sketch, &mut overlap)?;
             let new = core.placement(&placed);
-            touched_keys.insert(p.family);
+            families.push((s, new.family));
+            tail.push((s, p, new));
+            Ok(true)
+        })?;
+        // Stories depend on everything before them: replay them all; only later documents'
+        // stories can change.
+        let (stories, assigned, closed) =
+            replay_stories(&*reader, &self.story_config, &self.analyzer, &families)?;
+        let mut batch = WriteBatch {
+            remove: vec![(seq, id.to_string())],
+            clear_closed_stories: true,
+            closed_stories: closed,
+            ..WriteBatch::default()
+        };
+        let mut touched_keys: HashSet<u64> = HashSet::from([old.family]);
+        let mut replaced = 0;
+        let first_tail = assigned.len() - tail.len();
+        for ((s, old, mut new), (_, story)) in tail.into_iter().zip(&assigned[first_tail..]) {
+            set_story(&mut new, story);
+            touched_keys.insert(old.family);
             touched_keys.insert(new.family);
-            if new != p {
+            if new != old {
                 replaced += 1;
-                if new.family != p.family {
-                    batch.members.push((p.family, s, false));
+                if new.family != old.family {
+                    batch.members.push((old.family, s, false));
                     batch.members.push((new.family, s, true));
+                }
+                if new.story != old.story {
+                    if let Some(before) = &old.story {
+                        batch.story_members.push((before.clone(), s, false));
+                    }
+                    if let Some(after) = &new.story {
+                        batch.story_members.push((after.clone(), s, true));
+                    }
                 }
                 batch.placements.push((s, new));
             }
-            Ok(true)
-        })?;
+        }
         let by_key: HashMap<u64, u32> = core
             .families
             .iter()
@@ -945,6 +1208,7 @@ impl<S: Store> LiveIndex<S> {
         self.store.commit(&batch)?;
         let mut state = self.state_write();
         state.core = core;
+        state.stories = stories;
         state.pending.clear();
         Ok(Some(Deleted {
             id: id.to_string(),
@@ -963,10 +1227,15 @@ impl<S: Store> LiveIndex<S> {
         let stored = reader
             .document(seq)?
             .ok_or_else(|| Error::Store(format!("document `{id}` has no record")))?;
+        let placement = reader
+            .placement(seq)?
+            .ok_or_else(|| Error::Store(format!("document `{id}` has no placement")))?;
         let d = stored.document;
         Ok(Some(DocumentView {
             record,
             seq,
+            story: placement.story,
+            story_placement: placement.story_placement,
             title: d.title,
             source: d.source,
             url: d.url,
@@ -1021,6 +1290,95 @@ impl<S: Store> LiveIndex<S> {
         }))
     }
 
+    /// A story (open or closed) with up to `limit` of its documents.
+    pub fn story(&self, id: &str, limit: usize) -> Result<Option<StoryView>> {
+        let open = self.state_read().stories.index.summary(id);
+        let reader = self.store.reader()?;
+        let (summary, is_open) = match open {
+            Some(summary) => (summary, true),
+            None => match reader.story(id)? {
+                Some(summary) => (summary, false),
+                None => return Ok(None),
+            },
+        };
+        let seqs = reader.story_members(id, limit.saturating_add(1))?;
+        let truncated = seqs.len() > limit;
+        let mut members = Vec::with_capacity(seqs.len().min(limit));
+        for &s in seqs.iter().take(limit) {
+            if let Some(p) = reader.placement(s)? {
+                members.push(p.id);
+            }
+        }
+        Ok(Some(StoryView {
+            summary,
+            open: is_open,
+            members,
+            truncated,
+        }))
+    }
+
+    /// Up to `limit` stories last seen at or after `since` (all, without it), open and
+    /// closed, latest first.
+    pub fn stories(&self, since: Option<Timestamp>, limit: usize) -> Result<Vec<ListedStory>> {
+        let mut listed: Vec<ListedStory> = {
+            let state = self.state_read();
+            let mut open: Vec<(&Arc<str>, Option<Timestamp>)> = state
+                .stories
+                .open
+                .iter()
+                .filter(|(_, t)| since.is_none_or(|s| t.is_some_and(|t| t >= s)))
+                .map(|(id, t)| (id, *t))
+                .collect();
+            open.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+            open.truncate(limit);
+            open.into_iter()
+                .filter_map(|(id, _)| state.stories.index.summary(id))
+                .map(|summary| ListedStory {
+                    summary,
+                    open: true,
+                })
+                .collect()
+        };
+        let closed = self.store.reader()?.closed_stories(since, limit)?;
+        listed.extend(closed.into_iter().map(|summary| ListedStory {
+            summary,
+            open: false,
+        }));
+        listed.sort_by(|a, b| {
+            b.summary
+                .last_seen
+                .cmp(&a.summary.last_seen)
+                .then(a.summary.id.cmp(&b.summary.id))
+        });
+        listed.truncate(limit);
+        Ok(listed)
+    }
+
+    /// Every document's story line, in arrival order — the fields batch `syndic stories` prints
+    /// for the same documents in the same order. Reads the whole store.
+    pub fn story_records(&self) -> Result<Vec<StoryLine>> {
+        let reader = self.store.reader()?;
+        let mut placed = Vec::new();
+        reader.scan(0, u64::MAX, &mut |s, p, _| {
+            placed.push((s, p));
+            Ok(true)
+        })?;
+        placed
+            .into_iter()
+            .map(|(s, p)| {
+                let version = current_record(&*reader, s, None)?.version;
+                let missing = || Error::Store(format!("document {s} has no story"));
+                Ok(StoryLine {
+                    id: p.id,
+                    version,
+                    story: p.story.ok_or_else(missing)?,
+                    placement: p.story_placement.ok_or_else(missing)?,
+                    similarity: p.story_similarity,
+                })
+            })
+            .collect()
+    }
+
     /// Every document's current `dedup` line, in arrival order — what batch `syndic dedup`
     /// prints for the same documents in the same order. Reads the whole store.
     pub fn records(&self) -> Result<Vec<VersionRecord>> {
@@ -1062,9 +1420,16 @@ impl<S: Store> LiveIndex<S> {
                 containment: 0.0,
                 family_size: None,
                 would_be_canonical: true,
+                story: None,
             });
         };
         let family = core.families[core.docs[closest as usize].family as usize];
+        let story = match reader.placement(core.docs[closest as usize].seq)? {
+            Some(p) => p
+                .story
+                .filter(|id| state.stories.open.contains_key(id.as_str())),
+            None => None,
+        };
         let canonical = &core.docs[family.canonical as usize];
         let o = overlap(canonical.seq)?;
         let (similarity, containment) = (round4(o.jaccard()), round4(o.containment()));
@@ -1077,6 +1442,7 @@ impl<S: Store> LiveIndex<S> {
             containment,
             family_size: Some(family.size),
             would_be_canonical: Core::better(newcomer, core.rank(family.canonical)),
+            story,
         })
     }
 
@@ -1086,6 +1452,8 @@ impl<S: Store> LiveIndex<S> {
         Ok(IndexStats {
             documents: s.documents,
             families: s.families,
+            open_stories: self.state_read().stories.open.len() as u64,
+            closed_stories: s.closed_stories,
             next_seq: s.next_seq,
         })
     }
@@ -1099,6 +1467,73 @@ impl<S: Store> LiveIndex<S> {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// Documents analysed at once when replaying stories.
+const REPLAY_CHUNK: usize = 2048;
+
+/// Replays the stored documents listed in `families` (arrival number, family key; sorted)
+/// through a fresh story index, in arrival order; documents not listed are passed over.
+/// Returns the index, each listed document's assignment, and the stories closed on the way.
+#[allow(clippy::type_complexity)]
+fn replay_stories(
+    reader: &dyn StoreReader,
+    config: &StoryConfig,
+    analyzer: &Analyzer,
+    families: &[(u64, u64)],
+) -> Result<(Stories, Vec<(u64, StoryAssignment)>, Vec<StorySummary>)> {
+    struct Replay<'a> {
+        stories: Stories,
+        assigned: Vec<(u64, StoryAssignment)>,
+        closed: Vec<StorySummary>,
+        chunk: Vec<(u64, u64, StoredDocument)>,
+        analyzer: &'a Analyzer,
+    }
+    impl Replay<'_> {
+        fn flush(&mut self) {
+            let analyzer = self.analyzer;
+            let analyses: Vec<Analysis> = self
+                .chunk
+                .par_iter()
+                .map(|(_, _, d)| analyzer.analyze(&d.document))
+                .collect();
+            for ((seq, family, d), a) in self.chunk.drain(..).zip(&analyses) {
+                let doc = &d.document;
+                let assignment = self.stories.add(&doc.id, doc.source.as_deref(), a, family);
+                self.assigned.push((seq, assignment));
+            }
+            self.closed.extend(self.stories.drain_closed());
+        }
+    }
+    let mut replay = Replay {
+        stories: Stories::new(config),
+        assigned: Vec::with_capacity(families.len()),
+        closed: Vec::new(),
+        chunk: Vec::with_capacity(REPLAY_CHUNK),
+        analyzer,
+    };
+    let mut next = 0;
+    reader.documents(0, u64::MAX, &mut |seq, d| {
+        while next < families.len() && families[next].0 < seq {
+            next += 1;
+        }
+        if families.get(next).is_some_and(|f| f.0 == seq) {
+            replay.chunk.push((seq, families[next].1, d));
+            if replay.chunk.len() == REPLAY_CHUNK {
+                replay.flush();
+            }
+        }
+        Ok(true)
+    })?;
+    replay.flush();
+    if replay.assigned.len() != families.len() {
+        return Err(Error::Store(format!(
+            "{} placed documents but {} stored records",
+            families.len(),
+            replay.assigned.len()
+        )));
+    }
+    Ok((replay.stories, replay.assigned, replay.closed))
 }
 
 /// Loads a shingle set from the last round's pending sets, else from the store.

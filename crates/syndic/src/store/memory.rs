@@ -6,9 +6,11 @@
 
 use super::{
     FamilyRow, Header, Placement, Store, StoreReader, StoreStats, StoredDocument, StoredSketch,
-    WriteBatch, check_header,
+    WriteBatch, check_header, time_key,
 };
+use crate::document::Timestamp;
 use crate::error::{Error, Result};
+use crate::story::StorySummary;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
@@ -23,6 +25,9 @@ struct Maps {
     families: BTreeMap<u64, FamilyRow>,
     members: BTreeSet<(u64, u64)>,
     next_seq: u64,
+    closed: BTreeMap<String, StorySummary>,
+    story_times: BTreeSet<(u64, String)>,
+    story_members: BTreeSet<(String, u64)>,
 }
 
 /// A [`Store`] in memory. See the module docs.
@@ -78,6 +83,9 @@ impl Store for MemoryStore {
             m.sketches.remove(seq);
             if let Some(p) = m.placements.remove(seq) {
                 m.members.remove(&(p.family, *seq));
+                if let Some(story) = p.story {
+                    m.story_members.remove(&(story, *seq));
+                }
             }
         }
         for d in &batch.documents {
@@ -106,6 +114,24 @@ impl Store for MemoryStore {
                 m.members.insert((family, seq));
             } else {
                 m.members.remove(&(family, seq));
+            }
+        }
+        if batch.clear_closed_stories {
+            m.closed.clear();
+            m.story_times.clear();
+        }
+        for summary in &batch.closed_stories {
+            if let Some(old) = m.closed.insert(summary.id.clone(), summary.clone()) {
+                m.story_times.remove(&(time_key(old.last_seen), old.id));
+            }
+            m.story_times
+                .insert((time_key(summary.last_seen), summary.id.clone()));
+        }
+        for (story, seq, add) in &batch.story_members {
+            if *add {
+                m.story_members.insert((story.clone(), *seq));
+            } else {
+                m.story_members.remove(&(story.clone(), *seq));
             }
         }
         *guard = Arc::new(m);
@@ -147,8 +173,45 @@ impl StoreReader for MemoryReader {
         Ok(StoreStats {
             documents: self.0.documents.len() as u64,
             families: self.0.families.len() as u64,
+            closed_stories: self.0.closed.len() as u64,
             next_seq: self.0.next_seq,
         })
+    }
+    fn story(&self, id: &str) -> Result<Option<StorySummary>> {
+        Ok(self.0.closed.get(id).cloned())
+    }
+    fn story_members(&self, id: &str, limit: usize) -> Result<Vec<u64>> {
+        Ok(self
+            .0
+            .story_members
+            .range((id.to_string(), 0)..=(id.to_string(), u64::MAX))
+            .take(limit)
+            .map(|(_, seq)| *seq)
+            .collect())
+    }
+    fn closed_stories(&self, since: Option<Timestamp>, limit: usize) -> Result<Vec<StorySummary>> {
+        let from = since.map_or(0, |t| time_key(Some(t)));
+        Ok(self
+            .0
+            .story_times
+            .range((from, String::new())..)
+            .rev()
+            .take(limit)
+            .filter_map(|(_, id)| self.0.closed.get(id).cloned())
+            .collect())
+    }
+    fn documents(
+        &self,
+        from: u64,
+        until: u64,
+        f: &mut dyn FnMut(u64, StoredDocument) -> Result<bool>,
+    ) -> Result<()> {
+        for (&seq, d) in self.0.documents.range(from..until.max(from)) {
+            if !f(seq, d.clone())? {
+                break;
+            }
+        }
+        Ok(())
     }
     fn scan(
         &self,

@@ -19,9 +19,14 @@
 //! | `placements` | arrival number  | the [`Placement`] (JSON: family, closest version, status) |
 //! | `families`   | family key      | the [`FamilyRow`] (JSON: canonical member, size)          |
 //! | `members`    | (family, doc)   | nothing: the family's members in arrival order            |
+//! | `stories`    | story id        | a closed story's [`StorySummary`] (JSON)                  |
+//! | `story_times`| (last seen, id) | nothing: closed stories by time, for `GET /stories?since` |
+//! | `story_members` | (story id, doc) | nothing: a story's documents in arrival order          |
 //!
 //! Arrival numbers (`seq`) count from 0 and are never reused, so a deleted document leaves a gap.
-//! A family's key is the arrival number of its first member.
+//! A family's key is the arrival number of its first member. A document's story is kept in its
+//! placement; open stories live in memory (the story index is bounded by its time window) and
+//! are written to `stories` when they close.
 //!
 //! ## Trade-off: what lives in memory
 //! Everything an answer needs is on disk and read from a snapshot, so readers never wait for the
@@ -48,6 +53,7 @@ pub use memory::MemoryStore;
 
 use crate::document::{Document, Timestamp};
 use crate::error::{Error, Result};
+use crate::story::{StoryConfig, StorySummary};
 use crate::versions::{Sketch, Status, VersionConfig};
 use serde::{Deserialize, Serialize};
 
@@ -74,17 +80,21 @@ pub struct Header {
     pub format: u32,
     /// Version-detection settings.
     pub versions: VersionConfig,
+    /// Story-grouping settings.
+    #[serde(default)]
+    pub stories: StoryConfig,
     /// Fingerprint of the sketcher that built the store (see above).
     pub probe: Option<u64>,
 }
 
 impl Header {
     /// A header for a new store with the given settings, fingerprinting this build's sketcher.
-    pub fn new(versions: VersionConfig) -> Self {
+    pub fn new(versions: VersionConfig, stories: StoryConfig) -> Self {
         let probe = Some(sketch_probe(&versions));
         Header {
             format: FORMAT_VERSION,
             versions,
+            stories,
             probe,
         }
     }
@@ -173,6 +183,16 @@ pub struct Placement {
     pub published: Option<Timestamp>,
     /// Length of the text in characters (breaks ties between canonical candidates).
     pub chars: u64,
+    /// Its story: the id of the story's first document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub story: Option<String>,
+    /// How it was placed in its story.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub story_placement: Option<crate::story::Placement>,
+    /// The story similarity it joined at (or, for a new story, of the closest one it did not
+    /// join), rounded to 4 decimals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub story_similarity: Option<f64>,
 }
 
 /// A version family's current state.
@@ -213,6 +233,12 @@ pub struct WriteBatch<'a> {
     pub families: Vec<(u64, Option<FamilyRow>)>,
     /// Family memberships to add (`true`) or remove (`false`): (family key, arrival number).
     pub members: Vec<(u64, u64, bool)>,
+    /// Removes every closed story first (a rebuild writes them again).
+    pub clear_closed_stories: bool,
+    /// Closed stories' summaries to write.
+    pub closed_stories: Vec<StorySummary>,
+    /// Story memberships to add (`true`) or remove (`false`): (story id, arrival number).
+    pub story_members: Vec<(String, u64, bool)>,
 }
 
 impl WriteBatch<'_> {
@@ -224,6 +250,9 @@ impl WriteBatch<'_> {
             && self.placements.is_empty()
             && self.families.is_empty()
             && self.members.is_empty()
+            && !self.clear_closed_stories
+            && self.closed_stories.is_empty()
+            && self.story_members.is_empty()
     }
 }
 
@@ -234,6 +263,8 @@ pub struct StoreStats {
     pub documents: u64,
     /// Version families.
     pub families: u64,
+    /// Closed stories.
+    pub closed_stories: u64,
     /// The next arrival number.
     pub next_seq: u64,
 }
@@ -268,6 +299,21 @@ pub trait StoreReader {
     fn members(&self, family: u64, limit: usize) -> Result<Vec<u64>>;
     /// Counts.
     fn stats(&self) -> Result<StoreStats>;
+    /// A closed story's summary.
+    fn story(&self, id: &str) -> Result<Option<StorySummary>>;
+    /// Up to `limit` documents of a story, in arrival order.
+    fn story_members(&self, id: &str, limit: usize) -> Result<Vec<u64>>;
+    /// Up to `limit` closed stories last seen at or after `since` (all, without it), latest
+    /// first; stories without a time come last.
+    fn closed_stories(&self, since: Option<Timestamp>, limit: usize) -> Result<Vec<StorySummary>>;
+    /// Calls `f` with every stored document, in arrival order, for arrival numbers in
+    /// `from..until`; stops early when `f` returns `false`.
+    fn documents(
+        &self,
+        from: u64,
+        until: u64,
+        f: &mut dyn FnMut(u64, StoredDocument) -> Result<bool>,
+    ) -> Result<()>;
     /// Calls `f` with every document's arrival number, placement and LSH band keys, in arrival
     /// order, for arrival numbers in `from..until`; stops early when `f` returns `false`.
     fn scan(
@@ -311,6 +357,15 @@ pub fn sketch_probe(config: &VersionConfig) -> u64 {
     }
     bytes.extend_from_slice(&(sketch.words as u64).to_le_bytes());
     xxhash_rust::xxh3::xxh3_64(&bytes)
+}
+
+/// A sortable key of an optional time: stories without one sort first (oldest).
+pub(crate) fn time_key(t: Option<Timestamp>) -> u64 {
+    match t {
+        // Flip the sign bit so that the signed order is the unsigned one, above 0.
+        Some(t) => (t as u64 ^ (1 << 63)).max(1),
+        None => 0,
+    }
 }
 
 /// Checks that a store's header can be read by this build.

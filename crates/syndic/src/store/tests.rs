@@ -3,6 +3,7 @@
 
 use super::live::RejectReason;
 use super::*;
+use crate::story::{Placement as StoryPlacement, StoryIndex};
 use crate::versions::{VersionIndex, VersionRecord};
 
 /// A tiny deterministic generator (xorshift64*), so tests need no extra crate.
@@ -433,7 +434,7 @@ fn foreign_and_newer_files_are_refused_at_open() {
 #[test]
 fn a_store_built_by_a_different_sketcher_is_refused() {
     let store = MemoryStore::new();
-    let mut header = Header::new(VersionConfig::default());
+    let mut header = Header::new(VersionConfig::default(), StoryConfig::default());
     header.probe = header.probe.map(|p| p ^ 1);
     store
         .commit(&WriteBatch {
@@ -531,6 +532,10 @@ fn the_oldest_supported_format_still_opens_and_answers() {
     // The store answers with the settings it was written with, whatever today's defaults.
     assert_eq!(live.config(), &header.versions);
     assert_eq!(live.records().unwrap(), batch_with(&header.versions, &docs));
+    assert_eq!(
+        live_stories(&live),
+        batch_stories_with(&header.versions, &header.stories, &docs)
+    );
     let wire = live.document("harbour/wire-copy").unwrap().unwrap();
     assert_eq!(wire.record.version, "harbour/original");
     assert_eq!(wire.received, "2026-01-06T11:46:40Z");
@@ -544,4 +549,150 @@ fn the_oldest_supported_format_still_opens_and_answers() {
     let answer = live.add_one(live.prepare(more, 0)).unwrap().unwrap();
     assert_eq!(answer.record.version, "harbour/original");
     assert_eq!(answer.seq, 6);
+}
+
+/// The bundled example corpus (self-written), in file order.
+fn examples() -> Vec<Document> {
+    include_str!("../../../../examples/corpus/news.jsonl")
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let mut d = Document::new(v["id"].as_str().unwrap(), v["text"].as_str().unwrap());
+            d.published = v["published"]
+                .as_str()
+                .and_then(crate::document::parse_timestamp);
+            d.title = v["title"].as_str().map(str::to_string);
+            d.source = v["source"].as_str().map(str::to_string);
+            d
+        })
+        .collect()
+}
+
+type StoryLine = (String, String, StoryPlacement);
+
+/// The live index's story lines, as (id, story, placement).
+fn live_stories<S: Store>(live: &LiveIndex<S>) -> Vec<StoryLine> {
+    live.story_records()
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.id, r.story, r.placement))
+        .collect()
+}
+
+/// What batch `syndic stories` answers: versions first, then the story of each document in
+/// order, its family named by a per-family key.
+fn batch_stories(config: &StoryConfig, docs: &[Document]) -> Vec<StoryLine> {
+    batch_stories_with(&VersionConfig::default(), config, docs)
+}
+
+fn batch_stories_with(
+    versions: &VersionConfig,
+    config: &StoryConfig,
+    docs: &[Document],
+) -> Vec<StoryLine> {
+    let mut versions = VersionIndex::new(versions.clone());
+    let mut stories = StoryIndex::new(config.clone());
+    docs.iter()
+        .map(|d| {
+            let family = versions.try_add(d).unwrap().family;
+            let key = versions.id(family).to_string();
+            let a = stories.add(d, &key);
+            (d.id.clone(), a.story.to_string(), a.placement)
+        })
+        .collect()
+}
+
+/// Story settings that close stories quickly, so small tests see closed ones.
+fn quick_closing() -> StoryConfig {
+    StoryConfig {
+        sweep_every: 4,
+        idle_docs: 6,
+        ..StoryConfig::default()
+    }
+}
+
+#[test]
+fn stories_equal_batch_across_groups_restarts_and_deletes() {
+    let mut docs = examples();
+    docs.extend(corpus(41, 60));
+    for config in [StoryConfig::default(), quick_closing()] {
+        let dir = tempfile::tempdir().unwrap();
+        let open = || {
+            LiveIndex::open_with(
+                RedbStore::open_dir(dir.path()).unwrap(),
+                VersionConfig::default(),
+                config.clone(),
+            )
+            .unwrap()
+        };
+        let (first, second) = docs.split_at(50);
+        {
+            let live = open();
+            add_in_groups(&live, first, &mut Rng(8));
+        }
+        let live = open();
+        add_in_groups(&live, second, &mut Rng(9));
+        let expected = batch_stories(&config, &docs);
+        assert!(
+            expected
+                .iter()
+                .any(|(_, _, p)| *p == StoryPlacement::Similar)
+        );
+        assert_eq!(live_stories(&live), expected);
+        // The example's harbour fire is one story across outlets.
+        let fire = live
+            .document("harbor-fire-wire")
+            .unwrap()
+            .unwrap()
+            .story
+            .unwrap();
+        let view = live.story(&fire, 100).unwrap().unwrap();
+        assert!(view.members.len() >= 3, "{view:?}");
+        assert_eq!(view.summary.documents as usize, view.members.len());
+        let stats = live.stats().unwrap();
+        if config.idle_docs < 100 {
+            assert!(stats.closed_stories > 0, "{stats:?}");
+            let listed = live.stories(None, 1000).unwrap();
+            assert!(listed.iter().any(|s| !s.open));
+            assert!(listed.iter().any(|s| s.open));
+            assert_eq!(
+                listed.len() as u64,
+                stats.closed_stories + stats.open_stories
+            );
+        }
+        // Deleting the harbour fire's first report re-places the stories after it.
+        live.delete("harbor-fire-wire").unwrap().unwrap();
+        let remaining: Vec<Document> = docs
+            .iter()
+            .filter(|d| d.id != "harbor-fire-wire")
+            .cloned()
+            .collect();
+        assert_eq!(live_stories(&live), batch_stories(&config, &remaining));
+        drop(live);
+        assert_eq!(live_stories(&open()), batch_stories(&config, &remaining));
+    }
+}
+
+#[test]
+fn listing_stories_since_a_time_keeps_the_latest() {
+    let docs = examples();
+    let live = LiveIndex::open_with(
+        MemoryStore::new(),
+        VersionConfig::default(),
+        quick_closing(),
+    )
+    .unwrap();
+    add_in_groups(&live, &docs, &mut Rng(3));
+    let all = live.stories(None, 1000).unwrap();
+    assert!(
+        all.windows(2)
+            .all(|w| w[0].summary.last_seen >= w[1].summary.last_seen)
+    );
+    let latest = all[0].summary.last_seen.unwrap();
+    let recent = live.stories(Some(latest), 1000).unwrap();
+    assert!(!recent.is_empty());
+    assert!(recent.iter().all(|s| s.summary.last_seen >= Some(latest)));
+    assert_eq!(live.stories(None, 2).unwrap().len(), 2);
+    assert!(live.story("no such story", 5).unwrap().is_none());
 }
