@@ -250,12 +250,11 @@ fn render_text(
     };
     writeln!(
         out,
-        "{h}{}{h:#}{short}: Jaccard {:.4}, containment {:.4}, story similarity {:.4} ({})",
+        "{h}{}{h:#}{short}: Jaccard {:.4}, containment {:.4}, story similarity {:.4}",
         v.relation.describe(),
         v.jaccard,
         v.containment,
-        v.story_similarity,
-        v.story_measure.replace('_', " ")
+        v.story_similarity
     )?;
     let n = d.counts;
     writeln!(

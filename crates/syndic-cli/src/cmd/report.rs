@@ -27,14 +27,15 @@
 //!  "sources":["Northern Wire","Valley Courier"],
 //!  "docs":[["harbor-fire-wire","Fire destroys …",0,1772523600,375,1.0,1.0,0,null], …],
 //!  "families":[[0,[0,3,5],"PORT ELLIS, March 3 …"], …],
-//!  "stories":[[0,1772523600,1772563800,[0,4,7]], …]}
+//!  "stories":[[0,1772523600,1772563800,[0,4,7],["Port Ellis","Halvorsen Marine Supply"]], …]}
 //! ```
 //! A doc row is `[id, title|null, source index|-1, published (epoch s)|null, words,
 //! similarity, containment, family, diff|null]` (similarity and containment to the family's
 //! canonical). A family is `[canonical doc, member docs by time, opening of the canonical]`
 //! (the opening only for families of two or more); a story `[headline, first seen|null, last
-//! seen|null, families]`, stories sorted by size, where the headline is the number of the doc
-//! whose title it is, or a text (the opening sentence of an untitled document).
+//! seen|null, families, names]`, stories sorted by size, where the headline is the number of
+//! the doc whose title it is, or a text (the opening sentence of an untitled document), and
+//! names are its top three names (stories of two or more documents only).
 //! A diff is `{"n":[shared,rewritten,only_a,only_b],"p":[[kind,payload],…],"t":true?}` from the
 //! canonical (A) to the member (B): kind 0 shared (payload: sentence count), 1 rewritten
 //! (payload: `[[op,text],…]`, op 0 equal, 1 deleted, 2 inserted), 2 only in the canonical
@@ -52,10 +53,13 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
+use syndic::Document;
 use syndic::diff::{ChangeOp, Diff, Differ, PassageKind};
 use syndic::document::Timestamp;
 use syndic::engine::BatchDriver;
+use syndic::story::{Analysis, Analyzer, StoryConfig, StoryIndex, StorySummary};
 use syndic::versions::{VersionConfig, VersionIndex, VersionRecord};
 
 const TEMPLATE: &str = include_str!("../report/template.html");
@@ -63,8 +67,11 @@ const CSS: &str = include_str!("../report/report.css");
 const JS: &str = include_str!("../report/report.js");
 
 /// How stories are formed, as the report states it.
-const STORY_GROUPING: &str = "one story per version family (placeholder until the stories \
-    engine is wired in)";
+const STORY_GROUPING: &str = "reports of one event, grouped by the stories engine in input \
+    order (names, rare terms and time; a version family always stays in one story)";
+
+/// Documents analysed in parallel per step of the story pass.
+const STORY_CHUNK: usize = 2048;
 
 /// Arguments of `syndic report`.
 #[derive(Debug, clap::Args)]
@@ -186,21 +193,39 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitStatus> {
         passage: args.passage_chars.max(20),
         diff: args.diff_chars.max(100),
     };
-    let mut data = build(&args, &metas, &outcome.records, &texts, &limits)?;
+    let mut phases = Phases {
+        versions: start.elapsed().as_secs_f64(),
+        ..Phases::default()
+    };
+    let mut data = build(
+        &args,
+        &metas,
+        &outcome.records,
+        &texts,
+        &limits,
+        &mut phases,
+    )?;
     data.counts.skipped = outcome.summary.skipped;
+    let writing = Instant::now();
     let bytes = write_html(&args, &data)?;
+    phases.write = writing.elapsed().as_secs_f64();
 
     let summary = outcome.summary;
     reporter.finish(
         &format!(
-            "{}: {} documents, {} families, {} stories, {} diffs, {} in {:.2} s",
+            "{}: {} documents, {} families, {} stories, {} diffs, {} in {:.2} s (reading and \
+             versions {:.1} s, diffs {:.1} s, stories {:.1} s, writing {:.1} s)",
             args.output.display(),
             data.docs.len(),
             data.families.len(),
             data.stories.len(),
             data.counts.diffs,
             human_size(bytes),
-            start.elapsed().as_secs_f64()
+            start.elapsed().as_secs_f64(),
+            phases.versions,
+            phases.diffs,
+            phases.stories,
+            phases.write
         ),
         summary.skipped,
     );
@@ -218,6 +243,15 @@ fn human_size(bytes: u64) -> String {
     } else {
         format!("{:.1} MB", bytes as f64 / 1e6)
     }
+}
+
+/// Seconds spent in each phase, for the summary line.
+#[derive(Default)]
+struct Phases {
+    versions: f64,
+    diffs: f64,
+    stories: f64,
+    write: f64,
 }
 
 /// Truncation limits of the embedded diffs, in characters.
@@ -303,9 +337,15 @@ struct DocRow<'a>(
 #[derive(Serialize)]
 struct FamilyRow(u32, Vec<u32>, String);
 
-/// `[headline, first, last, families]`.
+/// `[headline, first, last, families, names]`.
 #[derive(Serialize)]
-struct StoryRow(Headline, Option<Timestamp>, Option<Timestamp>, Vec<u32>);
+struct StoryRow(
+    Headline,
+    Option<Timestamp>,
+    Option<Timestamp>,
+    Vec<u32>,
+    Vec<String>,
+);
 
 /// A story's headline: the number of the document whose title it is, or its own text.
 #[derive(Serialize)]
@@ -340,6 +380,7 @@ fn build<'a>(
     records: &[VersionRecord],
     texts: &Texts,
     limits: &Limits,
+    phases: &mut Phases,
 ) -> anyhow::Result<Data<'a>> {
     // Families, numbered in order of first appearance.
     let position: HashMap<&str, u32> = metas
@@ -380,6 +421,7 @@ fn build<'a>(
     }
 
     // Diffs of non-canonical members against their canonical.
+    let timer = Instant::now();
     let differ = Differ::new();
     let pairs: Vec<(u32, u32)> = families
         .iter()
@@ -394,6 +436,7 @@ fn build<'a>(
         })
         .collect::<anyhow::Result<_>>()?;
     let diff_count = diffs.len();
+    phases.diffs = timer.elapsed().as_secs_f64();
 
     let family_rows: Vec<FamilyRow> = families
         .iter()
@@ -408,7 +451,9 @@ fn build<'a>(
         })
         .collect::<anyhow::Result<_>>()?;
 
-    let stories = group_stories(&families, metas, texts)?;
+    let timer = Instant::now();
+    let stories = group_stories(&families, &doc_family, metas, &position, texts)?;
+    phases.stories = timer.elapsed().as_secs_f64();
 
     let docs = metas
         .iter()
@@ -456,35 +501,125 @@ fn build<'a>(
     })
 }
 
-/// Groups families into stories, largest first (then earliest).
+/// Groups families into stories with the stories engine ([`StoryIndex`]), largest story
+/// first (then earliest).
 ///
-/// Placeholder: one story per family, until the stories engine (`syndic::story`) is wired in.
+/// Documents are added in input order, each with its final version family (its canonical
+/// member's id), so the grouping is the one `syndic stories` makes; texts are read back from
+/// the spill file and analysed in parallel a chunk at a time, then assigned in order — the
+/// same answer whatever the thread count. A family belongs to the story of its first member
+/// (the engine puts every later member there too, as a version).
 fn group_stories(
     families: &[(u32, Vec<u32>)],
+    doc_family: &[u32],
     metas: &[DocMeta],
+    position: &HashMap<&str, u32>,
     texts: &Texts,
 ) -> anyhow::Result<Vec<StoryRow>> {
-    let groups: Vec<Vec<u32>> = (0..families.len() as u32).map(|f| vec![f]).collect();
+    let config = StoryConfig::default();
+    // A second analyzer with the index's settings analyses the next chunk while the index
+    // assigns the current one (the analysis is pure, so the answer is the same).
+    let analyzer = Analyzer::new(config.analyzer.clone());
+    let mut index = StoryIndex::new(config);
+    let mut doc_story: Vec<Arc<str>> = Vec::with_capacity(metas.len());
+    let analyze = |chunk: &[u32]| -> anyhow::Result<Vec<Analysis>> {
+        chunk
+            .par_iter()
+            .map(|&d| {
+                let m = &metas[d as usize];
+                let doc = Document {
+                    id: m.id.clone(),
+                    text: texts.get(m.text)?,
+                    title: m.title.clone(),
+                    source: m.source.clone(),
+                    url: None,
+                    published: m.published,
+                };
+                Ok(analyzer.analyze(&doc))
+            })
+            .collect()
+    };
+    let mut assign = |chunk: &[u32], analyses: Vec<Analysis>| {
+        for (&d, analysis) in chunk.iter().zip(&analyses) {
+            let m = &metas[d as usize];
+            let canonical = families[doc_family[d as usize] as usize].0;
+            let family = &metas[canonical as usize].id;
+            let assigned = index.add_analysis(&m.id, m.source.as_deref(), analysis, family);
+            doc_story.push(assigned.story);
+        }
+    };
+    let all: Vec<u32> = (0..metas.len() as u32).collect();
+    let chunks: Vec<&[u32]> = all.chunks(STORY_CHUNK).collect();
+    let mut ready: Option<(&[u32], Vec<Analysis>)> = None;
+    for &chunk in &chunks {
+        let (analysed, ()) = rayon::join(
+            || analyze(chunk),
+            || {
+                if let Some((previous, analyses)) = ready.take() {
+                    assign(previous, analyses);
+                }
+            },
+        );
+        ready = Some((chunk, analysed?));
+    }
+    if let Some((previous, analyses)) = ready.take() {
+        assign(previous, analyses);
+    }
+    let (summaries, refined) = index.finish();
+    // Empty with the default settings (no refinement pass); applied should that change.
+    for r in refined {
+        if let Some(slot) = doc_story.get_mut(r.doc as usize) {
+            *slot = r.story;
+        }
+    }
+    let summaries: HashMap<String, StorySummary> =
+        summaries.into_iter().map(|s| (s.id.clone(), s)).collect();
+
+    // Families by story, in order of first appearance.
+    let mut order: HashMap<&str, usize> = HashMap::new();
+    let mut groups: Vec<(&str, Vec<u32>)> = Vec::new();
+    for (f, (_, members)) in families.iter().enumerate() {
+        let first = members.iter().copied().min().unwrap_or(0);
+        let story: &str = &doc_story[first as usize];
+        let at = *order.entry(story).or_insert_with(|| {
+            groups.push((story, Vec::new()));
+            groups.len() - 1
+        });
+        groups[at].1.push(f as u32);
+    }
+
     let mut stories = Vec::with_capacity(groups.len());
-    for group in groups {
-        let docs: Vec<u32> = group
-            .iter()
-            .flat_map(|&f| families[f as usize].1.iter().copied())
-            .collect();
-        let times = docs.iter().filter_map(|&d| metas[d as usize].published);
-        let first = times.clone().min();
-        let last = times.max();
-        // The headline: the earliest document's title, else the first one's opening sentence.
-        let lead = docs
-            .iter()
-            .copied()
-            .min_by_key(|&d| (metas[d as usize].published.unwrap_or(i64::MAX), d))
-            .unwrap_or(families[group[0] as usize].0);
-        let headline = match &metas[lead as usize].title {
-            Some(t) if !t.trim().is_empty() => Headline::Title(lead),
-            _ => Headline::Text(first_sentence(&texts.get(metas[lead as usize].text)?)),
+    for (id, group) in groups {
+        let documents: usize = group.iter().map(|&f| families[f as usize].1.len()).sum();
+        let summary = summaries.get(id);
+        // The headline is the story's first document's title when it has one: refer to it.
+        let first_doc = position.get(id).copied();
+        let headline = match (summary, first_doc) {
+            (Some(s), Some(d))
+                if metas[d as usize].title.as_deref().map(str::trim)
+                    == Some(s.headline.as_str()) =>
+            {
+                Headline::Title(d)
+            }
+            (Some(s), _) => Headline::Text(cut(&s.headline, 200)),
+            (None, Some(d)) => match &metas[d as usize].title {
+                Some(t) if !t.trim().is_empty() => Headline::Title(d),
+                _ => Headline::Text(first_sentence(&texts.get(metas[d as usize].text)?)),
+            },
+            (None, None) => Headline::Text(id.to_string()),
         };
-        stories.push((docs.len(), StoryRow(headline, first, last, group)));
+        let times = group
+            .iter()
+            .flat_map(|&f| families[f as usize].1.iter())
+            .filter_map(|&d| metas[d as usize].published);
+        let first = summary.and_then(|s| s.first_seen).or(times.clone().min());
+        let last = summary.and_then(|s| s.last_seen).or(times.max());
+        // Names only for stories of several documents: they tell such stories apart.
+        let names = match summary {
+            Some(s) if documents > 1 => s.names.iter().take(3).cloned().collect(),
+            _ => Vec::new(),
+        };
+        stories.push((documents, StoryRow(headline, first, last, group, names)));
     }
     stories.sort_by(|a, b| {
         b.0.cmp(&a.0)

@@ -143,7 +143,7 @@
       var order = document.getElementById('sort').value;
       if (q && searchText === null) {
         searchText = D.stories.map(function (st, si) {
-          var parts = [headline(si)];
+          var parts = [headline(si)].concat(st[4]);
           storyDocs(si).forEach(function (d) { if (D.docs[d][DOC.title]) { parts.push(D.docs[d][DOC.title]); } });
           return parts.join('\n').toLowerCase();
         });
@@ -203,7 +203,7 @@
       var st = D.stories[si];
       var docs = storyDocs(si);
       var head = h('button', { type: 'button', class: 'story-head' }, [
-        h('span', { class: 'headline', text: headline(si) }),
+        h('span', { class: 'headline' }, [headline(si), st[4].length ? h('span', { class: 'names', text: st[4].join(' \u00b7 ') }) : null]),
         h('span', { class: 'when', text: fmtSpan(st[1], st[2]) }),
         h('span', { class: 'meta', text: plural(docs.length, 'document') + ' \u00b7 ' +
           plural(st[3].length, 'family', 'families') + ' \u00b7 ' + plural(storySources(si), 'source') })

@@ -264,12 +264,13 @@ fn report_opens_a_story_and_shows_the_added_passage_in_chromium() {
     eprintln!("report screenshot: {}", shot.display());
 }
 
-/// A self-written synthetic corpus: `n` short articles of invented words, every third one
+/// A self-written synthetic corpus: `n` short articles of invented words (each article its
+/// own vocabulary and names, two days apart, so each is its own story), every third one
 /// republished with a footer paragraph; one title and text try to inject HTML.
 fn synthetic_corpus(path: &Path, n: usize) {
-    let words = [
-        "harbor", "council", "ferry", "budget", "storm", "bridge", "library", "market", "school",
-        "river", "mayor", "station", "festival", "pier", "clinic", "orchard", "quarry", "tram",
+    let syllables = [
+        "ka", "lo", "mi", "ru", "te", "zan", "vor", "pel", "dus", "gri", "mo", "sel", "tav", "quo",
+        "bri", "nek", "ul", "fa", "jor", "wen",
     ];
     let mut seed: u64 = 0x5EED;
     let mut next = move || {
@@ -280,24 +281,38 @@ fn synthetic_corpus(path: &Path, n: usize) {
     };
     let mut file = std::fs::File::create(path).expect("corpus file");
     for i in 0..n {
+        let mut word = || -> String {
+            (0..3)
+                .map(|_| syllables[next() % syllables.len()])
+                .collect()
+        };
+        let vocabulary: Vec<String> = (0..30).map(|_| word()).collect();
+        let name = |w: &String| format!("{}{}", w[..1].to_uppercase(), &w[1..]);
         let mut text = String::new();
         for p in 0..3 {
-            for _ in 0..3 {
-                let sentence: Vec<&str> = (0..12).map(|_| words[next() % words.len()]).collect();
-                text.push_str(&format!("Report {i} part {p} {}. ", sentence.join(" ")));
+            for k in 0..3 {
+                let words: Vec<&str> = (0..12)
+                    .map(|j| vocabulary[(7 * p + 5 * k + 3 * j + j * j) % 30].as_str())
+                    .collect();
+                text.push_str(&format!(
+                    "{} {}. ",
+                    name(&vocabulary[(p + k) % 30]),
+                    words.join(" ")
+                ));
             }
             text.push_str("\n\n");
         }
         let mut title = format!(
-            "Article {i}: the {} {}",
-            words[i % 18],
-            words[(i / 18) % 18]
+            "{} {} {}",
+            name(&vocabulary[0]),
+            vocabulary[1],
+            vocabulary[2]
         );
         if i == 7 {
             title = "</script><script>document.title='pwned'</script><img src=x>".to_string();
             text.push_str("<img src=x onerror=\"document.title='pwned'\"> </script>\n\n");
         }
-        let published = format!("2026-03-{:02}T{:02}:00:00Z", 1 + i % 28, i % 24);
+        let published = 1_767_225_600 + i as i64 * 2 * 86_400;
         let line = serde_json::json!({"id": format!("doc-{i}"), "title": title,
             "source": format!("Outlet {}", i % 5), "published": published, "text": text});
         writeln!(file, "{line}").expect("write");
@@ -306,9 +321,8 @@ fn synthetic_corpus(path: &Path, n: usize) {
                 "{text}Copyright Outlet {}. Reprinted with permission.",
                 i % 7
             );
-            let later = format!("2026-03-{:02}T23:30:00Z", 1 + i % 28);
             let line = serde_json::json!({"id": format!("doc-{i}-copy"), "title": title,
-                "source": "Reprints", "published": later, "text": copy});
+                "source": "Reprints", "published": published + 3_600, "text": copy});
             writeln!(file, "{line}").expect("write");
         }
     }

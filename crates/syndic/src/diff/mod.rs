@@ -41,7 +41,7 @@ mod segment;
 mod verdict;
 mod words;
 
-pub use verdict::{Relation, TERM_COSINE, Verdict, term_cosine};
+pub use verdict::{Relation, STORY_MEASURE, Verdict};
 
 use crate::Document;
 use crate::normalize::Normalizer;
@@ -65,11 +65,9 @@ pub struct DiffConfig {
     pub shingle: ShingleKind,
     /// The same-version rule. Default: the versions engine's ([`VersionRule::default`]).
     pub rule: VersionRule,
-    /// Least story similarity for "same story". Default 0.3, chosen for the placeholder term
-    /// cosine (see [`Verdict`]): on the example corpus, 35 of the 36 pairs of reports of one
-    /// event in different words measured 0.30–0.58; of 410 pairs of different events, one
-    /// (two school stories of one outlet sharing its stock paragraphs) measured 0.34 and the
-    /// rest at most 0.29.
+    /// Least story similarity for "same story". Default: the stories engine's own joining
+    /// threshold (`StoryConfig::default().threshold`, 0.22), so `syndic diff` and
+    /// `syndic stories` draw the line in the same place.
     pub story_threshold: f64,
     /// Fewer shingles than this in the shorter text and the pair is too short to judge.
     /// Default: the versions engine's (`VersionConfig::default().min_shingles`).
@@ -82,7 +80,7 @@ impl Default for DiffConfig {
             rewrite_threshold: 0.5,
             shingle: ShingleKind::default(),
             rule: VersionRule::default(),
-            story_threshold: 0.3,
+            story_threshold: f64::from(crate::story::StoryConfig::default().threshold),
             min_shingles: crate::versions::VersionConfig::default().min_shingles,
         }
     }
@@ -308,9 +306,10 @@ impl Differ {
         }
     }
 
-    /// The verdict on texts `a` and `b`: see [`Verdict`].
-    pub fn verdict(&self, a: &str, b: &str) -> Verdict {
-        verdict::judge(a, b, &self.config, &self.normalizer)
+    /// The verdict on documents `a` and `b`: see [`Verdict`]. Their titles and `published`
+    /// times count towards the story similarity.
+    pub fn verdict(&self, a: &Document, b: &Document) -> Verdict {
+        verdict::judge(a, b, &self.config)
     }
 
     /// The verdict and the diff of two documents.
@@ -318,7 +317,7 @@ impl Differ {
         Comparison {
             a: a.id.clone(),
             b: b.id.clone(),
-            verdict: self.verdict(&a.text, &b.text),
+            verdict: self.verdict(a, b),
             diff: self.diff(&a.text, &b.text),
         }
     }

@@ -162,22 +162,23 @@ fn empty_sides_are_fine() {
 fn verdict_tells_versions_stories_and_unrelated_texts_apart() {
     let differ = Differ::new();
     let copy = format!("(NEW YORK) \u{2014} {WIRE}\n\nAll rights reserved.");
-    let v = differ.verdict(WIRE, &copy);
+    let doc = |id: &str, text: &str| Document::new(id, text);
+    let v = differ.verdict(&doc("wire", WIRE), &doc("copy", &copy));
     assert_eq!(v.relation, Relation::SameVersion);
     assert!(v.containment > 0.95 && v.jaccard < 1.0, "{v:?}");
-    assert_eq!(v.story_measure, TERM_COSINE);
+    assert_eq!(v.story_measure, STORY_MEASURE);
 
     let other_outlet = "Library branches across the city will stay open longer after the city \
         council approved the library budget on Tuesday. The budget adds twenty librarians, \
         though opponents on the council warned of higher property taxes.";
-    let v = differ.verdict(WIRE, other_outlet);
+    let v = differ.verdict(&doc("wire", WIRE), &doc("other", other_outlet));
     assert_eq!(v.relation, Relation::SameStory, "{v:?}");
     assert!(v.jaccard < 0.1);
 
     let unrelated = "Heavy rain flooded several roads in the valley overnight, and the weather \
         service warned that more storms were expected to reach the coast by the weekend. Schools in \
         two districts will open late on Monday.";
-    let v = differ.verdict(WIRE, unrelated);
+    let v = differ.verdict(&doc("wire", WIRE), &doc("unrelated", unrelated));
     assert_eq!(v.relation, Relation::Unrelated, "{v:?}");
     assert!(!v.too_short);
 }
@@ -186,7 +187,7 @@ fn verdict_tells_versions_stories_and_unrelated_texts_apart() {
 fn identical_boilerplate_is_too_short_to_judge() {
     let notice = "Subscribe to keep reading. You have reached your limit of free articles \
         this month.";
-    let v = Differ::new().verdict(notice, notice);
+    let v = Differ::new().verdict(&Document::new("a", notice), &Document::new("b", notice));
     assert!(v.too_short);
     assert_eq!(v.relation, Relation::Unrelated);
     assert_eq!(v.jaccard, 1.0);
