@@ -28,6 +28,7 @@
   var MAX_LANES = 8;        // timeline rows before "other families"
   var MAX_BARS = 12;        // family-size bars per story
   var MEMBERS_SHOWN = 200;  // members listed per family before "show all"
+  var FAMILIES_SHOWN = 50;  // families listed per story at a time
 
   // The data: plain JSON, or gzip + base64 (large reports) inflated by the browser itself.
   function loadData() {
@@ -218,7 +219,17 @@
         return D.families[b][1].length - D.families[a][1].length || a - b;
       });
       el.appendChild(h('div', { class: 'story-charts' }, [timeline(families), familyBars(families)]));
-      families.forEach(function (f) { el.appendChild(familyRow(f)); });
+      var shown = 0;
+      var more = h('button', { type: 'button', class: 'badge more-families' });
+      function showMore() {
+        families.slice(shown, shown + FAMILIES_SHOWN).forEach(function (f) { el.insertBefore(familyRow(f), more); });
+        shown = Math.min(families.length, shown + FAMILIES_SHOWN);
+        more.textContent = 'show ' + Math.min(FAMILIES_SHOWN, families.length - shown) + ' more of ' + families.length + ' families';
+        more.hidden = shown >= families.length;
+      }
+      more.addEventListener('click', showMore);
+      el.appendChild(more);
+      showMore();
     }
 
     // Timeline: one row per family (largest first), a dot per dated document.
@@ -377,6 +388,12 @@
         story.querySelector('.story-head').click();
         out.steps.push('story opened: ' + story.querySelectorAll('svg').length + ' charts');
         var family = story.querySelector('[data-family="' + f + '"]');
+        while (!family) {
+          var more = story.querySelector('.more-families');
+          if (more.hidden) { throw new Error('family not listed'); }
+          more.click();
+          family = story.querySelector('[data-family="' + f + '"]');
+        }
         family.querySelector('.family-head').click();
         out.steps.push('family opened: ' + family.querySelectorAll('.member').length + ' members');
         var member = family.querySelector('[data-doc="' + d + '"]');
