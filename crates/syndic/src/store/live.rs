@@ -453,19 +453,17 @@ impl Core {
         Ok(o.containment() >= self.config.family_floor)
     }
 
-    /// Arrival numbers whose overlap placing `keys` will likely need: the top candidates and
-    /// their families' canonical members.
-    fn likely_needed(&self, keys: &[u64]) -> Vec<u64> {
-        let mut seqs = Vec::new();
-        for c in self.candidates(keys) {
-            let doc = &self.docs[c.doc as usize];
-            seqs.push(doc.seq);
-            let canonical = self.families[doc.family as usize].canonical;
-            seqs.push(self.docs[canonical as usize].seq);
-        }
-        seqs.sort_unstable();
-        seqs.dedup();
-        seqs
+    /// The top candidates of `keys` with their families' canonical members: the documents
+    /// whose overlap placing it will likely need.
+    fn likely_needed(&self, keys: &[u64]) -> Vec<(u64, u64)> {
+        self.candidates(keys)
+            .into_iter()
+            .map(|c| {
+                let doc = &self.docs[c.doc as usize];
+                let canonical = self.families[doc.family as usize].canonical;
+                (doc.seq, self.docs[canonical as usize].seq)
+            })
+            .collect()
     }
 
     /// Whether document `a` should replace `b` as canonical: earliest published, else longest,
@@ -881,41 +879,53 @@ impl<S: Store> LiveIndex<S> {
         }
     }
 
-    /// Overlaps with the top candidates of `sketch` and their canonical members, against the
-    /// index as it is now. Errors only shrink the cache.
+    /// Overlaps with the top candidates of `sketch` and, for those the version rule accepts,
+    /// their families' canonical members — against the index as it is now. Errors only shrink
+    /// the cache.
     fn hints(&self, sketch: &Sketch) -> Vec<(u64, Overlap)> {
-        let (seqs, pending) = {
+        let (pairs, pending) = {
             let state = self.state_read();
             if state.core.status_of(sketch) != Status::Ok {
                 return Vec::new();
             }
-            let seqs = state.core.likely_needed(&sketch.keys);
-            let pending: Vec<(u64, Arc<Vec<u64>>)> = seqs
+            let pairs = state.core.likely_needed(&sketch.keys);
+            let pending: Vec<(u64, Arc<Vec<u64>>)> = pairs
                 .iter()
-                .filter_map(|s| state.pending.get(s).map(|set| (*s, Arc::clone(set))))
+                .flat_map(|&(c, k)| [c, k])
+                .filter_map(|s| state.pending.get(&s).map(|set| (s, Arc::clone(set))))
                 .collect();
-            (seqs, pending)
+            (pairs, pending)
         };
-        if seqs.is_empty() {
+        if pairs.is_empty() {
             return Vec::new();
         }
         let Ok(reader) = self.store.reader() else {
             return Vec::new();
         };
         let mut set = Vec::new();
-        let mut hints = Vec::with_capacity(seqs.len());
-        for seq in seqs {
-            let found = match pending.iter().find(|(s, _)| *s == seq) {
-                Some((_, p)) => Some(Overlap::of(&sketch.shingles, p)),
+        let mut hints: Vec<(u64, Overlap)> = Vec::with_capacity(2 * pairs.len());
+        let mut overlap = |seq: u64, hints: &mut Vec<(u64, Overlap)>| -> Option<Overlap> {
+            if let Some(&(_, o)) = hints.iter().find(|h| h.0 == seq) {
+                return Some(o);
+            }
+            let o = match pending.iter().find(|(s, _)| *s == seq) {
+                Some((_, p)) => Overlap::of(&sketch.shingles, p),
                 None => match reader.shingles_into(seq, &mut set) {
-                    Ok(true) => Some(Overlap::of(&sketch.shingles, &set)),
-                    _ => None,
+                    Ok(true) => Overlap::of(&sketch.shingles, &set),
+                    _ => return None,
                 },
             };
-            if let Some(o) = found {
-                hints.push((seq, o));
+            hints.push((seq, o));
+            Some(o)
+        };
+        for (candidate, canonical) in pairs {
+            let accepted =
+                overlap(candidate, &mut hints).is_some_and(|o| self.config.rule.accepts(&o));
+            if accepted && canonical != candidate {
+                overlap(canonical, &mut hints);
             }
         }
+        hints.sort_unstable_by_key(|h| h.0);
         hints
     }
 
