@@ -79,6 +79,9 @@ pub struct Analysis {
     pub headline: String,
     /// Words read (title and body).
     pub words: u32,
+    /// Distinct content words of the body alone (the title not counted): how much text
+    /// there is to judge ([`crate::story::StoryConfig::min_terms`]).
+    pub body_terms: u32,
 }
 
 /// Turns documents into [`Analysis`]es. See the module docs.
@@ -219,6 +222,7 @@ impl Analyzer {
         let lower = |t: &Token| &scan.lower[t.lower.0 as usize..t.lower.1 as usize];
 
         // Terms.
+        let mut body_terms: KeyMap<FeatureKey, ()> = KeyMap::default();
         for (i, t) in scan.tokens.iter().enumerate() {
             let word = lower(t);
             if word.chars().count() < 2 || is_stop_word(word) {
@@ -234,6 +238,9 @@ impl Analyzer {
                 FeatureKey::new(FeatureKind::Term, word)
             };
             add(key, lead, &|| word.to_string());
+            if t.source == 1 {
+                body_terms.insert(key, ());
+            }
         }
         // Names and entities.
         for run in &names {
@@ -279,6 +286,7 @@ impl Analyzer {
             time,
             headline: headline(title, &doc.text),
             words: u32::try_from(scan.tokens.len()).unwrap_or(u32::MAX),
+            body_terms: u32::try_from(body_terms.len()).unwrap_or(u32::MAX),
         }
     }
 }

@@ -281,6 +281,30 @@ impl StoryIndex {
         analysis: &Analysis,
         family: &str,
     ) -> StoryAssignment {
+        self.place_document(id, source, analysis, family, false)
+    }
+
+    /// Adds a document that the versions engine found too short to judge
+    /// ([`crate::versions::Status::TooShort`] or `Empty`): it is kept in a story of its own,
+    /// like its version family, unless an earlier member of its family already has a story.
+    pub fn add_too_short(
+        &mut self,
+        id: &str,
+        source: Option<&str>,
+        analysis: &Analysis,
+        family: &str,
+    ) -> StoryAssignment {
+        self.place_document(id, source, analysis, family, true)
+    }
+
+    fn place_document(
+        &mut self,
+        id: &str,
+        source: Option<&str>,
+        analysis: &Analysis,
+        family: &str,
+        too_short: bool,
+    ) -> StoryAssignment {
         let doc = self.docs;
         self.docs += 1;
         let at = analysis.time.map(|t| t.at);
@@ -306,12 +330,8 @@ impl StoryIndex {
                 similarity: None,
             }
         } else {
-            let terms = analysis
-                .features
-                .iter()
-                .filter(|f| f.key.kind() == FeatureKind::Term)
-                .count();
-            let (serial, placement, similarity) = if terms < self.config.min_terms {
+            let terms = analysis.body_terms as usize;
+            let (serial, placement, similarity) = if too_short || terms < self.config.min_terms {
                 (self.found(id, analysis), Placement::TooShort, None)
             } else {
                 self.place(id, analysis)
@@ -729,22 +749,37 @@ impl StoryIndex {
                 .get(&k)
                 .map_or_else(|| format!("{:016x}", k.0), ToString::to_string)
         };
-        let mut names: Vec<String> = Vec::new();
-        let mut name_words: KeySet<u64> = KeySet::default();
-        for &(_, k) in ranked.iter().filter(|(_, k)| k.kind() != FeatureKind::Term) {
-            if names.len() == config.summary_names {
-                break;
-            }
-            let text = label(k);
-            let words: Vec<String> = text.split(' ').map(str::to_lowercase).collect();
-            if k.kind() == FeatureKind::Name && name_words.contains(&xxh3_64(words[0].as_bytes())) {
-                continue; // already shown inside an entity
-            }
-            for w in &words {
-                name_words.insert(xxh3_64(w.as_bytes()));
-            }
-            names.push(text);
-        }
+        let lower_words = |k: FeatureKey| -> Vec<u64> {
+            label(k)
+                .split(' ')
+                .map(|w| xxh3_64(w.to_lowercase().as_bytes()))
+                .collect()
+        };
+        // Entities first: a name word already inside a listed entity is not listed again.
+        let entities: Vec<FeatureKey> = ranked
+            .iter()
+            .map(|&(_, k)| k)
+            .filter(|k| k.kind() == FeatureKind::Entity)
+            .take(config.summary_names)
+            .collect();
+        let covered: KeySet<u64> = entities.iter().flat_map(|&k| lower_words(k)).collect();
+        let names: Vec<String> = ranked
+            .iter()
+            .map(|&(_, k)| k)
+            .filter(|k| match k.kind() {
+                FeatureKind::Entity => entities.contains(k),
+                FeatureKind::Name => !lower_words(*k).iter().all(|w| covered.contains(w)),
+                FeatureKind::Term => false,
+            })
+            .take(config.summary_names)
+            .map(label)
+            .collect();
+        // Terms that are only a name's word again are left out.
+        let name_words: KeySet<u64> = body
+            .keys()
+            .filter(|k| k.kind() != FeatureKind::Term)
+            .flat_map(|&k| lower_words(k))
+            .collect();
         let terms: Vec<String> = ranked
             .iter()
             .filter(|(_, k)| k.kind() == FeatureKind::Term)

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 #[serde(default)]
 pub struct RefineConfig {
     /// Separation test: split when the mean similarity between the two halves is below
-    /// `ratio` × the lesser mean similarity within them. Default 0.6, chosen on ECB+ train.
+    /// `ratio` × the lesser mean similarity within them. Default 0.7, chosen on ECB+ train.
     /// Higher splits more (a story's reports from different angles get cut apart), lower
     /// splits only clear-cut mixtures.
     pub ratio: f32,
@@ -39,7 +39,7 @@ pub struct RefineConfig {
 impl Default for RefineConfig {
     fn default() -> Self {
         RefineConfig {
-            ratio: 0.6,
+            ratio: 0.7,
             min_part: 2,
             max_members: 400,
         }

@@ -437,9 +437,12 @@ pub fn is_stop_word(word: &str) -> bool {
     STOP_WORDS.binary_search(&word).is_ok()
 }
 
-/// Whether `word` (lowercased) names a month, a weekday or a nearby day.
+/// Whether `word` (lowercased) names a month, a weekday or a nearby day ("Tuesdays" too).
 pub fn is_calendar_word(word: &str) -> bool {
     CALENDAR_WORDS.binary_search(&word).is_ok()
+        || word
+            .strip_suffix('s')
+            .is_some_and(|w| CALENDAR_WORDS.binary_search(&w).is_ok())
 }
 
 /// Whether `word` (lowercased) is a title or abbreviation usually followed by a full stop.
@@ -467,6 +470,7 @@ mod tests {
         assert!(is_stop_word("the") && is_stop_word("according") && is_stop_word("said"));
         assert!(!is_stop_word("earthquake") && !is_stop_word("police"));
         assert!(is_calendar_word("saturday") && is_calendar_word("sept"));
+        assert!(is_calendar_word("tuesdays") && !is_calendar_word("mass"));
         assert!(is_abbreviation("dr") && !is_abbreviation("doctor"));
     }
 }

@@ -31,7 +31,9 @@ pub enum Placement {
 /// `version` is the version family id (as `syndic dedup` reports it); `story` is the story id:
 /// the id of the story's first document, stable for a given input order. `similarity` is the
 /// story similarity at which the document joined (`placement` `similar` only), or, for `new`,
-/// the similarity of the closest story it did not join (absent when there was none).
+/// the similarity of the closest story it did not join (absent when there was none). With the
+/// refinement pass (`--refine`), `story` is the refined story and `online_story` the story the
+/// document was placed in on arrival, when the two differ.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StoryRecord {
     /// Document id.
@@ -45,6 +47,9 @@ pub struct StoryRecord {
     /// See the type docs; rounded to 4 decimals.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub similarity: Option<f64>,
+    /// The story on arrival, when refinement moved the document (see the type docs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub online_story: Option<String>,
 }
 
 /// One story, as `syndic stories --summary` writes it (one per line, in order of creation).
@@ -130,6 +135,7 @@ mod tests {
             story: "a".into(),
             placement: Placement::Similar,
             similarity: Some(0.41),
+            online_story: None,
         };
         assert_eq!(
             serde_json::to_string(&r).unwrap(),

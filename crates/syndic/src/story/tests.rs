@@ -380,8 +380,7 @@ fn config_validation_names_the_setting() {
             .contains("story-threshold")
     );
     let bad = StoryConfig {
-        horizon: DAY,
-        window: 2 * DAY,
+        horizon: 0,
         ..StoryConfig::default()
     };
     assert!(bad.validate().unwrap_err().to_string().contains("horizon"));
