@@ -33,6 +33,8 @@ enum Command {
     Dedup(cmd::dedup::Args),
     /// Group documents into stories: reports of the same real-world event.
     Stories(cmd::stories::Args),
+    /// Score story grouping against gold labels (B-cubed, pairwise F1, ARI).
+    EvalStories(cmd::eval_stories::Args),
     /// Show what changed between two documents.
     Diff(cmd::diff::Args),
     /// Write a self-contained HTML report of stories and versions.
@@ -75,6 +77,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Dedup(args) => cmd::dedup::run(args),
         Command::Stories(args) => cmd::stories::run(args),
+        Command::EvalStories(args) => cmd::eval_stories::run(args),
         Command::Diff(args) => cmd::diff::run(args),
         Command::Report(args) => cmd::report::run(args),
         Command::Serve(args) => cmd::serve::run(args),

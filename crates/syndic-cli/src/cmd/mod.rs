@@ -2,6 +2,7 @@
 
 pub(crate) mod dedup;
 pub(crate) mod diff;
+pub(crate) mod eval_stories;
 pub(crate) mod index;
 pub(crate) mod report;
 pub(crate) mod serve;

@@ -4,3 +4,4 @@ mod dedup;
 mod diff;
 mod report;
 mod serve;
+mod stories;

@@ -23,6 +23,7 @@
 //! - [`cluster`]: the online assignment, memory bounded by a time window;
 //! - [`summary`]: what is reported per document and per story;
 //! - [`batch`]: the corpus driver of `syndic stories`;
+//! - [`eval`]: B-cubed, pairwise F1 and ARI against gold labels (`syndic eval-stories`);
 //!
 //! The default [`StoryConfig`] was chosen on the ECB+ train split (see `docs/stories.md` for
 //! the procedure and the figures on train and dev).
@@ -30,6 +31,7 @@
 pub mod analyzer;
 pub mod batch;
 pub mod cluster;
+pub mod eval;
 pub mod index;
 pub mod keys;
 pub mod refine;
@@ -41,6 +43,7 @@ pub mod weights;
 pub use analyzer::{Analysis, Analyzer, AnalyzerConfig, Feature};
 pub use batch::{StoryBatch, StoryRun};
 pub use cluster::{Refined, StoryAssignment, StoryIndex};
+pub use eval::Evaluation;
 pub use keys::{FeatureKey, FeatureKind};
 pub use refine::RefineConfig;
 pub use summary::{Placement, StoryRecord, StorySummary};
