@@ -229,7 +229,7 @@ fn round_trip_and_a_clean_stop() {
 }
 
 #[test]
-fn bulk_loaded_index_answers_as_syndic_dedup_does() {
+fn bulk_loaded_index_answers_as_syndic_dedup_and_stories_do() {
     let dir = tempfile::tempdir().unwrap();
     let out = syndic()
         .args(["index", "add", "--quiet", "--data"])
@@ -260,16 +260,46 @@ fn bulk_loaded_index_answers_as_syndic_dedup_does() {
     let families = expected.iter().filter(|r| r["canonical"] == true).count();
     assert_eq!(stats["families"].as_u64(), Some(families as u64));
 
+    let stories = syndic().arg("stories").arg(examples()).output().unwrap();
+    assert!(stories.status.success());
+    let stories: Vec<Value> = String::from_utf8(stories.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(stories.len(), expected.len());
+
     let server = Server::start(dir.path(), &[]);
     let c = client();
-    for record in &expected {
+    for (record, story) in expected.iter().zip(&stories) {
         let id = record["id"].as_str().unwrap();
         let (status, view) = get(&c, &server.url(&format!("/documents/{id}")));
         assert_eq!(status, StatusCode::OK);
         for (key, value) in record.as_object().unwrap() {
             assert_eq!(&view[key], value, "{id}: field {key}");
         }
+        assert_eq!(story["id"], id);
+        assert_eq!(view["story"], story["story"], "{id}: story");
+        assert_eq!(
+            view["story_placement"], story["placement"],
+            "{id}: placement"
+        );
     }
+    // A story lists the documents `syndic stories` put in it.
+    let first = stories[0]["story"].as_str().unwrap();
+    let (_, view) = get(&c, &server.url(&format!("/stories/{first}")));
+    let members: Vec<&str> = stories
+        .iter()
+        .filter(|s| s["story"] == first)
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    let listed: Vec<&str> = view["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    assert_eq!(listed, members);
 }
 
 #[test]
