@@ -3,7 +3,11 @@
 //! * `syndic index add INPUT... --data DIR` loads documents in bulk straight into the store —
 //!   no HTTP: a reader thread reads chunks, each chunk is sketched in parallel while the previous
 //!   one is placed and committed in one transaction. Answers equal what the service would have
-//!   given for the same documents posted in the same order (the same [`LiveIndex`]).
+//!   given for the same documents posted in the same order (the same [`LiveIndex`]). By default
+//!   it places version families only: the story index lives in memory and every opening of the
+//!   index replays the stored documents through it, so the next `syndic serve` places the new
+//!   documents' stories (in arrival order, as if on arrival) and writes them back. With
+//!   `--output` or `--with-stories` stories are placed during the load.
 //! * `syndic index stats --data DIR` prints the store's counts, format and settings as JSON.
 //!
 //! The store is one file, `DIR/syndic.redb`, opened by one process at a time: stop the service
@@ -57,6 +61,11 @@ pub(crate) struct AddArgs {
     /// (`-` for standard output). Without it, only the summary is printed (on stderr).
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
+
+    /// Place each document's story during the load (as `syndic serve` does on arrival) rather
+    /// than at the next opening of the index. Implied by --output.
+    #[arg(long)]
+    with_stories: bool,
 
     /// Documents per transaction. Larger chunks commit less often (faster); each chunk's text
     /// is held in memory while it is processed.
@@ -139,12 +148,17 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitStatus> {
 pub(crate) fn open_index(
     dir: &Path,
     config: VersionConfig,
+    with_stories: bool,
 ) -> anyhow::Result<LiveIndex<Arc<dyn Store>>> {
     let store = RedbStore::open_dir(dir)
         .with_context(|| format!("opening the index in {}", dir.display()))?;
     let store: Arc<dyn Store> = Arc::new(store);
-    let index = LiveIndex::open(store, config.clone())
-        .with_context(|| format!("loading the index in {}", dir.display()))?;
+    let index = if with_stories {
+        LiveIndex::open(store, config.clone())
+    } else {
+        LiveIndex::open_versions_only(store, config.clone())
+    }
+    .with_context(|| format!("loading the index in {}", dir.display()))?;
     if index.config() != &config {
         eprintln!(
             "syndic: note: {} keeps the settings it was created with; the settings given here \
@@ -158,7 +172,8 @@ pub(crate) fn open_index(
 fn add(args: AddArgs) -> anyhow::Result<ExitStatus> {
     anyhow::ensure!(args.chunk_size > 0, "--chunk-size must be at least 1");
     let start = Instant::now();
-    let index = open_index(&args.data, args.settings.config())?;
+    let with_stories = args.with_stories || args.output.is_some();
+    let index = open_index(&args.data, args.settings.config(), with_stories)?;
     let before = index.len();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads)
@@ -245,6 +260,11 @@ fn add(args: AddArgs) -> anyhow::Result<ExitStatus> {
         ),
         progress.skipped,
     );
+    if !with_stories && !args.quiet {
+        eprintln!(
+            "syndic: stories of the new documents are placed when the index is next opened              (syndic serve), or now with --with-stories"
+        );
+    }
     debug_assert_eq!(index.len() as u64, before as u64 + progress.documents);
     Ok(if progress.skipped > 0 {
         ExitStatus::Skipped

@@ -73,7 +73,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitStatus> {
         None => None,
     };
     let start = Instant::now();
-    let index = Arc::new(open_index(&args.data, VersionConfig::default())?);
+    let index = Arc::new(open_index(&args.data, VersionConfig::default(), true)?);
     eprintln!(
         "syndic: loaded {} documents from {} in {:.2} s",
         index.len(),

@@ -712,6 +712,8 @@ struct WriterState {
 #[derive(Debug)]
 pub struct LiveIndex<S> {
     store: S,
+    /// False when opened for bulk loading of versions only.
+    with_stories: bool,
     config: VersionConfig,
     story_config: StoryConfig,
     sketcher: Sketcher,
@@ -731,6 +733,24 @@ impl<S: Store> LiveIndex<S> {
     /// [`LiveIndex::open`] with story settings for a new store (an existing store keeps its
     /// own).
     pub fn open_with(store: S, config: VersionConfig, stories: StoryConfig) -> Result<Self> {
+        LiveIndex::open_mode(store, config, stories, true)
+    }
+
+    /// Opens the index for bulk loading of version families only: no story replay at open, no
+    /// story placement on add (answers have no `story`). The stories of the documents added
+    /// this way are placed — in arrival order, exactly as if they had been placed on arrival —
+    /// and written back by the next [`LiveIndex::open`], which replays every stored document
+    /// through the story index anyway (the story index lives in memory only).
+    pub fn open_versions_only(store: S, config: VersionConfig) -> Result<Self> {
+        LiveIndex::open_mode(store, config, StoryConfig::default(), false)
+    }
+
+    fn open_mode(
+        store: S,
+        config: VersionConfig,
+        stories: StoryConfig,
+        with_stories: bool,
+    ) -> Result<Self> {
         config.validate()?;
         stories.validate()?;
         let reader = store.reader()?;
@@ -762,8 +782,9 @@ impl<S: Store> LiveIndex<S> {
         config.validate()?;
         story_config.validate()?;
         let analyzer = Analyzer::new(story_config.analyzer.clone());
-        let (core, stories) = Self::load(&store, &config, &story_config, &analyzer)?;
+        let (core, stories) = Self::load(&store, &config, &story_config, &analyzer, with_stories)?;
         Ok(LiveIndex {
+            with_stories,
             sketcher: Sketcher::new(&config),
             analyzer,
             state: RwLock::new(State {
@@ -786,15 +807,21 @@ impl<S: Store> LiveIndex<S> {
         config: &VersionConfig,
         story_config: &StoryConfig,
         analyzer: &Analyzer,
+        with_stories: bool,
     ) -> Result<(Core, Stories)> {
         let mut core = Core::new(config);
         let mut placed: Vec<(u64, Placement)> = Vec::new();
         let reader = store.reader()?;
         reader.scan(0, u64::MAX, &mut |seq, p, keys| {
             core.restore(seq, &p, &keys)?;
-            placed.push((seq, p));
+            if with_stories {
+                placed.push((seq, p));
+            }
             Ok(true)
         })?;
+        if !with_stories {
+            return Ok((core, Stories::new(story_config)));
+        }
         let families: Vec<(u64, u64)> = placed.iter().map(|(s, p)| (*s, p.family)).collect();
         let (stories, assigned, closed) =
             replay_stories(&*reader, story_config, analyzer, &families)?;
@@ -856,7 +883,7 @@ impl<S: Store> LiveIndex<S> {
         let sketch = self.sketcher.sketch(&document.text);
         let chars = document.text.chars().count() as u64;
         let hints = self.hints(&sketch);
-        let analysis = self.analyzer.analyze(&document);
+        let analysis = self.analysis(&document);
         Prepared {
             document: StoredDocument { document, received },
             sketch: StoredSketch { chars, sketch },
@@ -870,7 +897,7 @@ impl<S: Store> LiveIndex<S> {
     pub fn prepare_sketch(&self, document: Document, received: Timestamp) -> Prepared {
         let sketch = self.sketcher.sketch(&document.text);
         let chars = document.text.chars().count() as u64;
-        let analysis = self.analyzer.analyze(&document);
+        let analysis = self.analysis(&document);
         Prepared {
             document: StoredDocument { document, received },
             sketch: StoredSketch { chars, sketch },
@@ -927,6 +954,15 @@ impl<S: Store> LiveIndex<S> {
         }
         hints.sort_unstable_by_key(|h| h.0);
         hints
+    }
+
+    /// The story analysis of a document (empty when stories are off).
+    fn analysis(&self, document: &Document) -> Analysis {
+        if self.with_stories {
+            self.analyzer.analyze(document)
+        } else {
+            Analysis::default()
+        }
     }
 
     fn state_read(&self) -> RwLockReadGuard<'_, State> {
@@ -1021,9 +1057,15 @@ impl<S: Store> LiveIndex<S> {
                     };
                     pending.insert(seq, Arc::new(shingles.clone()));
                     let family = core.families[placed.family as usize];
-                    let story = stories.add(&d.id, d.source.as_deref(), &p.analysis, family.key);
                     let mut placement = core.placement(&placed);
-                    set_story(&mut placement, &story);
+                    if self.with_stories {
+                        let story =
+                            stories.add(&d.id, d.source.as_deref(), &p.analysis, family.key);
+                        set_story(&mut placement, &story);
+                        batch
+                            .story_members
+                            .push((story.story.to_string(), seq, true));
+                    }
                     group_answers.push(Answer {
                         record: VersionRecord {
                             id: d.id.clone(),
@@ -1047,9 +1089,6 @@ impl<S: Store> LiveIndex<S> {
                         document: &p.document,
                         sketch: &p.sketch,
                     });
-                    batch
-                        .story_members
-                        .push((story.story.to_string(), seq, true));
                     batch.placements.push((seq, placement));
                     batch.members.push((family.key, seq, true));
                     touched.push((placed.family, family.key));
@@ -1084,6 +1123,7 @@ impl<S: Store> LiveIndex<S> {
                     &self.config,
                     &self.story_config,
                     &self.analyzer,
+                    self.with_stories,
                 );
                 let mut state = self.state_write();
                 state.pending.clear();

@@ -696,3 +696,50 @@ fn listing_stories_since_a_time_keeps_the_latest() {
     assert_eq!(live.stories(None, 2).unwrap().len(), 2);
     assert!(live.story("no such story", 5).unwrap().is_none());
 }
+
+#[test]
+fn stories_deferred_by_a_versions_only_load_are_placed_at_the_next_open() {
+    let docs = examples();
+    let dir = tempfile::tempdir().unwrap();
+    let (first, second) = docs.split_at(12);
+    {
+        let live = LiveIndex::open(
+            RedbStore::open_dir(dir.path()).unwrap(),
+            VersionConfig::default(),
+        )
+        .unwrap();
+        add_in_groups(&live, first, &mut Rng(2));
+    }
+    {
+        let bulk = LiveIndex::open_versions_only(
+            RedbStore::open_dir(dir.path()).unwrap(),
+            VersionConfig::default(),
+        )
+        .unwrap();
+        let answers = add_in_groups(&bulk, second, &mut Rng(3));
+        assert!(answers.iter().all(|a| a.story.is_none()));
+        assert!(
+            answers
+                .iter()
+                .all(|a| a.record.status == Status::Ok || a.story.is_none())
+        );
+    }
+    let live = LiveIndex::open(
+        RedbStore::open_dir(dir.path()).unwrap(),
+        VersionConfig::default(),
+    )
+    .unwrap();
+    assert_eq!(live.records().unwrap(), batch(&docs));
+    assert_eq!(
+        live_stories(&live),
+        batch_stories(&StoryConfig::default(), &docs)
+    );
+    let fire = live
+        .document("harbor-fire-wire")
+        .unwrap()
+        .unwrap()
+        .story
+        .unwrap();
+    let view = live.story(&fire, 100).unwrap().unwrap();
+    assert_eq!(view.summary.documents as usize, view.members.len());
+}
