@@ -262,7 +262,8 @@ fn add(args: AddArgs) -> anyhow::Result<ExitStatus> {
     );
     if !with_stories && !args.quiet {
         eprintln!(
-            "syndic: stories of the new documents are placed when the index is next opened              (syndic serve), or now with --with-stories"
+            "syndic: stories of the new documents are placed when the index is next opened \
+             (syndic serve), or now with --with-stories"
         );
     }
     debug_assert_eq!(index.len() as u64, before as u64 + progress.documents);
