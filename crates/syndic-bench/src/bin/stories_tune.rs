@@ -74,6 +74,7 @@ fn set(config: &mut StoryConfig, key: &str, value: f64) -> anyhow::Result<()> {
             });
         }
         "norm_drift" => config.norm_drift = value,
+        "index_min_scale" => config.index_min_scale = value as f32,
         "query_features" => config.query_features = value as usize,
         "max_candidates" => config.max_candidates = value as usize,
         other => bail!("unknown setting {other}"),

@@ -104,6 +104,9 @@ impl Default for Analyzer {
     }
 }
 
+/// Words whose stems one thread remembers before starting afresh.
+const STEM_CACHE: usize = 1 << 18;
+
 /// Words joining the parts of a multi-word name when written in lowercase ("Gulf of Aden").
 const CONNECTORS: &[&str] = &[
     "al", "bin", "da", "das", "de", "del", "der", "di", "dos", "du", "el", "la", "le", "of", "van",
@@ -176,6 +179,29 @@ impl Analyzer {
         &self.config
     }
 
+    /// The term key of a lowercase word: its Snowball stem's key. Stems are remembered per
+    /// thread (the same word always has the same stem, so the cache changes nothing but
+    /// time); the cache is emptied when it reaches [`STEM_CACHE`] words.
+    fn stem_key(&self, word: &str) -> FeatureKey {
+        thread_local! {
+            static STEMS: std::cell::RefCell<KeyMap<u64, FeatureKey>> =
+                std::cell::RefCell::new(KeyMap::default());
+        }
+        let hash = xxhash_rust::xxh3::xxh3_64(word.as_bytes());
+        STEMS.with(|cache| {
+            if let Some(&key) = cache.borrow().get(&hash) {
+                return key;
+            }
+            let key = FeatureKey::new(FeatureKind::Term, &self.stemmer.stem(word));
+            let mut cache = cache.borrow_mut();
+            if cache.len() >= STEM_CACHE {
+                cache.clear();
+            }
+            cache.insert(hash, key);
+            key
+        })
+    }
+
     /// Analyses one document. See the module docs.
     pub fn analyze(&self, doc: &Document) -> Analysis {
         let title = doc.title.as_deref().unwrap_or("");
@@ -233,7 +259,7 @@ impl Analyzer {
             }
             let lead = in_lead(i);
             let key = if t.flags & ALPHA != 0 {
-                FeatureKey::new(FeatureKind::Term, &self.stemmer.stem(word))
+                self.stem_key(word)
             } else {
                 FeatureKey::new(FeatureKind::Term, word)
             };

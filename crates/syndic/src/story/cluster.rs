@@ -94,10 +94,12 @@ struct Member {
 struct Story {
     id: Arc<str>,
     headline: String,
-    /// Feature → sum of the members' `1 + ln tf` (the centroid before weighting).
-    body: KeyMap<FeatureKey, f32>,
+    /// (feature, sum of the members' `1 + ln tf`): the centroid before weighting, sorted by
+    /// feature (a sorted vector: scoring is a merge with the document's sorted features, and
+    /// it takes half the memory of a map).
+    body: Vec<(FeatureKey, f32)>,
     /// The same over the members' leads.
-    lead: KeyMap<FeatureKey, f32>,
+    lead: Vec<(FeatureKey, f32)>,
     body_norm: f32,
     lead_norm: f32,
     /// Documents observed by the weights when the norms were computed.
@@ -147,15 +149,77 @@ impl Story {
 
 /// Recomputes a story's norms with the current weights.
 fn refresh_norms(story: &mut Story, df: &DocFrequencies, config: &StoryConfig) {
-    let norm = |map: &KeyMap<FeatureKey, f32>| {
-        map.iter()
-            .map(|(&k, &raw)| (raw * df.idf(k) * config.boost(k.kind())).powi(2))
+    let norm = |entries: &[(FeatureKey, f32)]| {
+        entries
+            .iter()
+            .map(|&(k, raw)| (raw * df.idf(k) * config.boost(k.kind())).powi(2))
             .sum::<f32>()
             .sqrt()
     };
     story.body_norm = norm(&story.body);
     story.lead_norm = norm(&story.lead);
     story.norm_docs = df.observed() as f64;
+}
+
+/// `Σ pick(w) × raw × w.scale` over the features in both `query` and `centroid` (both sorted
+/// by feature): a merge, no lookups.
+fn merge_dot(
+    query: &[Weighted],
+    centroid: &[(FeatureKey, f32)],
+    pick: fn(&Weighted) -> f32,
+) -> f32 {
+    let (mut i, mut j, mut dot) = (0, 0, 0.0);
+    while i < query.len() && j < centroid.len() {
+        match query[i].key.cmp(&centroid[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                dot += pick(&query[i]) * centroid[j].1 * query[i].scale;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    dot
+}
+
+/// Adds `(key, amount)` pairs (sorted by key, amounts of 0 skipped) into a sorted centroid;
+/// returns the change of its squared norm under `scale` (per added pair, in order) and calls
+/// `new_key` for each key that was not there.
+fn merge_add(
+    centroid: &mut Vec<(FeatureKey, f32)>,
+    adds: impl Iterator<Item = (FeatureKey, f32, f32)>,
+    mut new_key: impl FnMut(FeatureKey),
+) -> f32 {
+    let old = std::mem::take(centroid);
+    let mut out = Vec::with_capacity(old.len() + 64);
+    let mut delta = 0.0;
+    let mut i = 0;
+    for (key, add, scale) in adds {
+        if add == 0.0 {
+            continue;
+        }
+        while i < old.len() && old[i].0 < key {
+            out.push(old[i]);
+            i += 1;
+        }
+        let before = if i < old.len() && old[i].0 == key {
+            i += 1;
+            old[i - 1].1
+        } else {
+            new_key(key);
+            0.0
+        };
+        let after = before + add;
+        delta += (after * after - before * before) * scale * scale;
+        out.push((key, after));
+    }
+    out.extend_from_slice(&old[i..]);
+    if out.capacity() > out.len() + out.len() / 4 + 8 {
+        out.shrink_to_fit();
+    }
+    *centroid = out;
+    delta
 }
 
 /// A document's feature, weighted for this query.
@@ -207,7 +271,6 @@ pub struct StoryIndex {
     /// Entries in all open stories' body maps (postings hold about as many when compact).
     story_entries: usize,
     labels_at_gc: usize,
-    scores: KeyMap<u32, f32>,
 }
 
 impl StoryIndex {
@@ -230,7 +293,6 @@ impl StoryIndex {
             clock: None,
             story_entries: 0,
             labels_at_gc: 0,
-            scores: KeyMap::default(),
         }
     }
 
@@ -331,11 +393,17 @@ impl StoryIndex {
             }
         } else {
             let terms = analysis.body_terms as usize;
-            let (serial, placement, similarity) = if too_short || terms < self.config.min_terms {
-                (self.found(id, analysis), Placement::TooShort, None)
-            } else {
-                self.place(id, analysis)
-            };
+            let (serial, placement, similarity, scales) =
+                if too_short || terms < self.config.min_terms {
+                    (
+                        self.found(id, analysis),
+                        Placement::TooShort,
+                        None,
+                        Vec::new(),
+                    )
+                } else {
+                    self.place(id, analysis)
+                };
             let story = self
                 .stories
                 .get_mut(&serial)
@@ -358,7 +426,7 @@ impl StoryIndex {
             }
             let story_id = Arc::clone(&story.id);
             if placement != Placement::TooShort {
-                self.absorb(serial, &analysis.features);
+                self.absorb(serial, &analysis.features, &scales);
             }
             self.families.insert(family_key, serial);
             StoryAssignment {
@@ -376,28 +444,32 @@ impl StoryIndex {
     }
 
     /// Scores the candidates of a new voice and returns (story, placement, similarity).
-    fn place(&mut self, id: &str, analysis: &Analysis) -> (u32, Placement, Option<f32>) {
-        self.df.observe(analysis.features.iter().map(|f| f.key));
-        let query = self.weigh(&analysis.features);
+    /// Also returns each feature's scale (idf × boost), for [`StoryIndex::absorb`].
+    fn place(&mut self, id: &str, analysis: &Analysis) -> (u32, Placement, Option<f32>, Vec<f32>) {
+        let idf = self.df.observe(analysis.features.iter().map(|f| f.key));
+        let query = self.weigh(&analysis.features, &idf);
         let best = self.best_story(&query, analysis.time.map(|t| t.at));
+        let scales = query.iter().map(|w| w.scale).collect();
         match best {
             Some((serial, score)) if score >= self.config.threshold => {
-                (serial, Placement::Similar, Some(score))
+                (serial, Placement::Similar, Some(score), scales)
             }
             _ => (
                 self.found(id, analysis),
                 Placement::New,
                 best.map(|(_, s)| s),
+                scales,
             ),
         }
     }
 
-    /// A document's features weighted with the current IDF.
-    fn weigh(&self, features: &[Feature]) -> Vec<Weighted> {
+    /// A document's features weighted with their IDF (`idf`, in the same order).
+    fn weigh(&self, features: &[Feature], idf: &[f32]) -> Vec<Weighted> {
         features
             .iter()
-            .map(|f| {
-                let scale = self.df.idf(f.key) * self.config.boost(f.key.kind());
+            .zip(idf)
+            .map(|(f, &idf)| {
+                let scale = idf * self.config.boost(f.key.kind());
                 Weighted {
                     key: f.key,
                     scale,
@@ -416,18 +488,21 @@ impl StoryIndex {
             return None;
         }
         // Candidates: stories sharing the most weight over the top features.
-        let mut top: Vec<&Weighted> = query.iter().filter(|w| w.body > 0.0).collect();
-        top.sort_unstable_by(|a, b| b.body.total_cmp(&a.body).then(a.key.cmp(&b.key)));
-        top.truncate(self.config.query_features);
-        self.scores.clear();
-        for w in &top {
+        let mut ranked: Vec<&Weighted> = query.iter().filter(|w| w.body > 0.0).collect();
+        ranked.sort_unstable_by(|a, b| b.body.total_cmp(&a.body).then(a.key.cmp(&b.key)));
+        let top = &ranked[..ranked.len().min(self.config.query_features)];
+        // A map sized for this query: iterating a map costs its capacity, so one kept across
+        // queries would cost the largest query's size every time.
+        let mut scores: KeyMap<u32, f32> =
+            KeyMap::with_capacity_and_hasher((top.len() * 16).min(4096), Default::default());
+        for w in top {
             let list = self.postings.get(w.key);
             let recent = &list[list.len().saturating_sub(self.config.max_postings)..];
             for &serial in recent {
-                *self.scores.entry(serial).or_insert(0.0) += w.body;
+                *scores.entry(serial).or_insert(0.0) += w.body;
             }
         }
-        let mut candidates: Vec<(f32, u32)> = self.scores.iter().map(|(&s, &v)| (v, s)).collect();
+        let mut candidates: Vec<(f32, u32)> = scores.into_iter().map(|(s, v)| (v, s)).collect();
         candidates.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         candidates.truncate(self.config.max_candidates);
 
@@ -447,18 +522,12 @@ impl StoryIndex {
             if story.body_norm == 0.0 {
                 continue;
             }
-            let mut dot_body = 0.0;
-            let mut dot_lead = 0.0;
-            for w in query {
-                if let Some(&raw) = story.body.get(&w.key) {
-                    dot_body += w.body * raw * w.scale;
-                }
-                if w.lead > 0.0
-                    && let Some(&raw) = story.lead.get(&w.key)
-                {
-                    dot_lead += w.lead * raw * w.scale;
-                }
-            }
+            let dot_body = merge_dot(query, &story.body, |w| w.body);
+            let dot_lead = if lead_norm > 0.0 {
+                merge_dot(query, &story.lead, |w| w.lead)
+            } else {
+                0.0
+            };
             let cos_body = dot_body / (body_norm * story.body_norm);
             let cos_lead = if lead_norm > 0.0 && story.lead_norm > 0.0 {
                 dot_lead / (lead_norm * story.lead_norm)
@@ -491,8 +560,8 @@ impl StoryIndex {
             Story {
                 id,
                 headline: analysis.headline.clone(),
-                body: KeyMap::default(),
-                lead: KeyMap::default(),
+                body: Vec::new(),
+                lead: Vec::new(),
                 body_norm: 0.0,
                 lead_norm: 0.0,
                 norm_docs: 0.0,
@@ -512,40 +581,64 @@ impl StoryIndex {
 
     /// Adds a document's features to a story's centroid, indexes the new ones, prunes the
     /// centroid to its best `max_terms` and refreshes its norms.
-    fn absorb(&mut self, serial: u32, features: &[Feature]) {
+    fn absorb(&mut self, serial: u32, features: &[Feature], scales: &[f32]) {
         let Some(story) = self.stories.get_mut(&serial) else {
             return;
         };
         let before = story.body.len();
-        for f in features {
-            let slot = story.body.entry(f.key).or_insert_with(|| {
-                self.postings.insert(f.key, serial);
-                self.labels.entry(f.key).or_insert_with(|| f.label.clone());
-                0.0
-            });
-            *slot += tf(f.count);
-            if f.lead > 0 {
-                *story.lead.entry(f.key).or_insert(0.0) += tf(f.lead);
+        let (df, config) = (&self.df, &self.config);
+        let (postings, labels) = (&mut self.postings, &mut self.labels);
+        // Norms are kept up to date incrementally for the changed entries (with today's
+        // weights); the others drift until a refresh (`norm_drift`) or a pruning.
+        let body_delta = merge_add(
+            &mut story.body,
+            features
+                .iter()
+                .zip(scales)
+                .map(|(f, &scale)| (f.key, tf(f.count), scale)),
+            |key| {
+                // Words too common to narrow the search are not indexed (read through the
+                // document's rarer words instead).
+                let i = features.partition_point(|f| f.key < key);
+                if scales[i] >= config.index_min_scale {
+                    postings.insert(key, serial);
+                }
+                labels
+                    .entry(key)
+                    .or_insert_with(|| features[i].label.clone());
+            },
+        );
+        let lead_delta = merge_add(
+            &mut story.lead,
+            features
+                .iter()
+                .zip(scales)
+                .map(|(f, &scale)| (f.key, tf(f.lead), scale)),
+            |_| {},
+        );
+        story.body_norm = (story.body_norm.powi(2) + body_delta).max(0.0).sqrt();
+        story.lead_norm = (story.lead_norm.powi(2) + lead_delta).max(0.0).sqrt();
+        let max = config.max_terms.max(1);
+        let mut pruned = false;
+        for entries in [&mut story.body, &mut story.lead] {
+            if entries.len() > 2 * max {
+                let mut ranked: Vec<(f32, FeatureKey, f32)> = entries
+                    .iter()
+                    .map(|&(k, raw)| (raw * df.idf(k) * config.boost(k.kind()), k, raw))
+                    .collect();
+                ranked.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+                ranked.truncate(max);
+                *entries = ranked.into_iter().map(|(_, k, raw)| (k, raw)).collect();
+                entries.sort_unstable_by_key(|&(k, _)| k);
+                pruned = true;
             }
         }
-        let max = self.config.max_terms.max(1);
-        let df = &self.df;
-        let config = &self.config;
-        let weight = |key: FeatureKey, raw: f32| raw * df.idf(key) * config.boost(key.kind());
-        for map in [&mut story.body, &mut story.lead] {
-            if map.len() > 2 * max {
-                let mut entries: Vec<(FeatureKey, f32)> =
-                    map.iter().map(|(&k, &raw)| (k, raw)).collect();
-                entries.sort_unstable_by(|a, b| {
-                    weight(b.0, b.1)
-                        .total_cmp(&weight(a.0, a.1))
-                        .then(a.0.cmp(&b.0))
-                });
-                entries.truncate(max);
-                *map = entries.into_iter().collect();
-            }
+        if pruned {
+            refresh_norms(story, df, config);
+        } else if story.norm_docs == 0.0 {
+            // A new story: every entry was just computed with today's weights.
+            story.norm_docs = df.observed() as f64;
         }
-        refresh_norms(story, df, config);
         self.story_entries = (self.story_entries + story.body.len()).saturating_sub(before);
     }
 
@@ -577,13 +670,13 @@ impl StoryIndex {
             self.postings.compact(|key, serial| {
                 stories
                     .get(&serial)
-                    .is_some_and(|s| s.body.contains_key(&key))
+                    .is_some_and(|s| s.body.binary_search_by_key(&key, |&(k, _)| k).is_ok())
             });
         }
         if self.labels.len() > 2 * self.labels_at_gc.max(4096) {
             let mut live: KeySet<FeatureKey> = KeySet::default();
             for s in stories.values() {
-                live.extend(s.body.keys().copied());
+                live.extend(s.body.iter().map(|&(k, _)| k));
             }
             self.labels.retain(|k, _| live.contains(k));
             self.labels_at_gc = self.labels.len();
@@ -696,6 +789,8 @@ impl StoryIndex {
                     });
                 }
             }
+            let mut body: Vec<(FeatureKey, f32)> = body.into_iter().collect();
+            body.sort_unstable_by_key(|&(k, _)| k);
             summaries.push(self.summary_of(
                 &id,
                 &first.headline,
@@ -733,7 +828,7 @@ impl StoryIndex {
         &self,
         id: &str,
         headline: &str,
-        body: &KeyMap<FeatureKey, f32>,
+        body: &[(FeatureKey, f32)],
         (first_seen, last_seen): (Option<Timestamp>, Option<Timestamp>),
         (documents, versions): (u32, u32),
         sources: u32,
@@ -741,7 +836,7 @@ impl StoryIndex {
         let config = &self.config;
         let mut ranked: Vec<(f32, FeatureKey)> = body
             .iter()
-            .map(|(&k, &raw)| (raw * self.df.idf(k) * config.boost(k.kind()), k))
+            .map(|&(k, raw)| (raw * self.df.idf(k) * config.boost(k.kind()), k))
             .collect();
         ranked.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let label = |k: FeatureKey| {
@@ -776,9 +871,10 @@ impl StoryIndex {
             .collect();
         // Terms that are only a name's word again are left out.
         let name_words: KeySet<u64> = body
-            .keys()
+            .iter()
+            .map(|&(k, _)| k)
             .filter(|k| k.kind() != FeatureKind::Term)
-            .flat_map(|&k| lower_words(k))
+            .flat_map(lower_words)
             .collect();
         let terms: Vec<String> = ranked
             .iter()

@@ -107,13 +107,19 @@ pub struct StoryConfig {
     pub max_terms: usize,
     /// Highest-weighted features of a document looked up in the index. Default 24.
     pub query_features: usize,
-    /// Most recent index entries read per feature. Default 2,000: bounds the cost of a word
-    /// that many open stories share (its weight is low anyway).
+    /// Most recent index entries read per feature. Default 256: bounds the cost of a word
+    /// that many open stories share (its weight is low anyway, and the stories sharing the
+    /// document's rarer features are found through those).
     pub max_postings: usize,
+    /// Least weight scale (IDF × boost) for a story's feature to be indexed. Default 2.0
+    /// (a word in more than about one document in eight is not): such words would fill long
+    /// lists that no query reads to the end, and the stories holding them are found through
+    /// their rarer words.
+    pub index_min_scale: f32,
     /// Candidate stories scored exactly per document. Default 24.
     pub max_candidates: usize,
     /// Growth of the corpus (as a share of the documents counted) after which a candidate
-    /// story's norms are recomputed with the current weights before scoring. Default 0.05.
+    /// story's norms are recomputed with the current weights before scoring. Default 0.2.
     /// 0 recomputes them for every candidate (exact, slower); larger saves time on a long
     /// stream, where weights drift slowly, at the price of slightly stale norms.
     pub norm_drift: f64,
@@ -149,9 +155,10 @@ impl Default for StoryConfig {
             min_terms: 10,
             max_terms: 160,
             query_features: 24,
-            max_postings: 2_000,
+            max_postings: 256,
+            index_min_scale: 2.0,
             max_candidates: 24,
-            norm_drift: 0.05,
+            norm_drift: 0.2,
             df_half_life: 200_000,
             sweep_every: 4_096,
             refine: None,

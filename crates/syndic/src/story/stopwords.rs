@@ -434,7 +434,17 @@ const ABBREVIATIONS: &[&str] = &[
 
 /// Whether `word` (lowercased) is a function word or a reporting filler.
 pub fn is_stop_word(word: &str) -> bool {
-    STOP_WORDS.binary_search(&word).is_ok()
+    // Most words are longer than any stop word; the set lookup is a hash and one compare.
+    word.len() <= LONGEST_STOP_WORD && stop_set().contains(word)
+}
+
+const LONGEST_STOP_WORD: usize = 12;
+
+fn stop_set() -> &'static std::collections::HashSet<&'static str, super::keys::KeyBuildHasher> {
+    static SET: std::sync::OnceLock<
+        std::collections::HashSet<&'static str, super::keys::KeyBuildHasher>,
+    > = std::sync::OnceLock::new();
+    SET.get_or_init(|| STOP_WORDS.iter().copied().collect())
 }
 
 /// Whether `word` (lowercased) names a month, a weekday or a nearby day ("Tuesdays" too).
@@ -463,6 +473,11 @@ mod tests {
             );
             assert!(list.iter().all(|w| w.to_lowercase() == *w));
         }
+    }
+
+    #[test]
+    fn the_longest_stop_word_bound_holds() {
+        assert!(STOP_WORDS.iter().all(|w| w.len() <= LONGEST_STOP_WORD));
     }
 
     #[test]

@@ -48,13 +48,19 @@ impl DocFrequencies {
         }
     }
 
-    /// Counts one document with these distinct features.
-    pub fn observe(&mut self, keys: impl IntoIterator<Item = FeatureKey>) {
+    /// Counts one document with these distinct features; returns their IDF after counting,
+    /// in the same order (one map lookup each, for both).
+    pub fn observe(&mut self, keys: impl IntoIterator<Item = FeatureKey>) -> Vec<f32> {
         self.docs += 1.0;
         self.observed += 1;
-        for key in keys {
-            *self.counts.entry(key).or_insert(0.0) += 1.0;
-        }
+        let total = self.docs + self.prior_docs;
+        keys.into_iter()
+            .map(|key| {
+                let count = self.counts.entry(key).or_insert(0.0);
+                *count += 1.0;
+                idf_of(total, *count)
+            })
+            .collect()
     }
 
     /// Documents counted (after decay, a weighted count).
@@ -74,8 +80,7 @@ impl DocFrequencies {
 
     /// The inverse document frequency of `key` (see the module docs).
     pub fn idf(&self, key: FeatureKey) -> f32 {
-        let ratio = (self.docs + self.prior_docs) / (f64::from(self.df(key)) + 0.5);
-        ratio.ln().max(0.0) as f32
+        idf_of(self.docs + self.prior_docs, self.df(key))
     }
 
     /// Multiplies every count and the document total by `factor` (in `(0, 1]`) and forgets
@@ -104,6 +109,11 @@ impl DocFrequencies {
     pub fn heap_bytes(&self) -> usize {
         self.counts.capacity() * (std::mem::size_of::<(FeatureKey, f32)>() + 1)
     }
+}
+
+/// `max(0, ln(total / (df + 0.5)))`.
+fn idf_of(total: f64, df: f32) -> f32 {
+    (total / (f64::from(df) + 0.5)).ln().max(0.0) as f32
 }
 
 /// Sublinear term frequency: `1 + ln(count)` (0 for a count of 0).
