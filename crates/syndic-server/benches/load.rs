@@ -1,29 +1,39 @@
 //! Load benchmark of the service: single-document `POST /documents` from many concurrent
-//! clients on loopback, bounded in time; prints documents/s and latency percentiles.
+//! clients on loopback, bounded in time; prints documents/s, latency percentiles, the server's
+//! resident memory and CPU per document, and checks every answer.
 //!
 //! ```sh
-//! # a corpus (news-length, with versions) and an index already holding part of it
-//! cargo run -p syndic-bench --release -- generate --docs 120000 -o bench-data/c.jsonl
-//! cargo build --release -p syndic-cli
-//! head -n 100000 bench-data/c.jsonl | target/release/syndic index add - --data bench-data/idx
-//! # then: the service in this process over that index, fed the documents after the first 100k
-//! cargo bench -p syndic-server --bench load -- --corpus bench-data/c.jsonl --skip 100000 \
-//!     --data bench-data/idx --seconds 20 --concurrency 64
-//! # or against a running `syndic serve`: --url http://127.0.0.1:7878 instead of --data
+//! # a corpus (news-length, with versions; fields id, text, title, source, published)
+//! cargo run -p syndic-bench --release -- generate --docs 1100000 -o bench-data/c.jsonl
+//! # build an index of its first 1M documents once (bulk path, versions only; stories are
+//! # placed by the first opening), then post the documents after them:
+//! cargo bench -p syndic-server --bench load -- --corpus bench-data/c.jsonl --build 1000000 \
+//!     --data bench-data/idx1m --seconds 30 --concurrency 32
+//! # later runs reuse the index (--build is skipped when DIR already holds documents)
+//! cargo bench -p syndic-server --bench load -- --corpus bench-data/c.jsonl --skip 1000000 \
+//!     --data bench-data/idx1m --seconds 30 --concurrency 32
+//! # or against a running `syndic serve`: --url http://127.0.0.1:7878 --server-pid PID
 //! ```
 //!
 //! Without `--data` and `--url` the service runs over a fresh index in a temporary directory.
 //! Ids are made unique per run (`load-<run>-<n>`), so runs can repeat over the same index.
-//! Exits with status 1 when any request failed: a fast benchmark of a broken server proves
-//! nothing.
+//! Every answer is checked (status 201, the id sent, a version family of at least one member
+//! with its canonical, a story, an arrival number), and after the run a sample of the
+//! acknowledged documents is read back with `GET /documents/{id}`. Exits with status 1 when any
+//! request failed or any answer was wrong: a fast benchmark of a broken server proves nothing.
 
 use std::io::BufRead;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+use syndic::document::{Document, parse_timestamp};
 use syndic::store::{LiveIndex, RedbStore, Store};
 use syndic::versions::VersionConfig;
 use syndic_server::{AppState, ServerConfig, router};
+
+/// The bench measures the service as `syndic serve` runs it: with mimalloc.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 struct Options {
     corpus: Option<String>,
@@ -34,6 +44,8 @@ struct Options {
     data: Option<String>,
     url: Option<String>,
     adds: bool,
+    build: usize,
+    server_pid: Option<u32>,
 }
 
 fn options() -> Options {
@@ -46,64 +58,149 @@ fn options() -> Options {
         data: None,
         url: None,
         adds: true,
+        build: 0,
+        server_pid: None,
     };
+    let mut skip = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut value = || args.next().unwrap_or_else(|| panic!("{a} needs a value"));
         match a.as_str() {
             "--corpus" => o.corpus = Some(value()),
-            "--skip" => o.skip = value().parse().expect("--skip N"),
+            "--skip" => skip = Some(value().parse().expect("--skip N")),
             "--docs" => o.docs = value().parse().expect("--docs N"),
             "--seconds" => o.seconds = value().parse().expect("--seconds S"),
             "--concurrency" => o.concurrency = value().parse().expect("--concurrency N"),
             "--data" => o.data = Some(value()),
             "--url" => o.url = Some(value()),
             "--no-adds" => o.adds = false,
+            "--build" => o.build = value().parse().expect("--build N"),
+            "--server-pid" => o.server_pid = Some(value().parse().expect("--server-pid PID")),
             "--bench" => {}
             other => panic!("unknown argument {other}"),
         }
     }
+    // Documents posted come after those the index was built from, unless told otherwise.
+    o.skip = skip.unwrap_or(o.build);
     o
 }
 
-/// Request bodies: the corpus's documents after `skip` (or generated ones), with fresh ids.
-fn bodies(o: &Options, run: u64) -> Vec<String> {
-    let texts: Vec<(String, Option<String>)> = match &o.corpus {
+/// A corpus line as a document.
+fn document(line: &str) -> Document {
+    let v: serde_json::Value = serde_json::from_str(line).expect("a corpus line is JSON");
+    let field = |k: &str| v[k].as_str().map(str::to_string);
+    Document {
+        id: field("id").expect("a corpus line has an id"),
+        text: field("text").unwrap_or_default(),
+        title: field("title"),
+        source: field("source"),
+        url: None,
+        published: v["published"].as_str().and_then(parse_timestamp),
+    }
+}
+
+/// Loads the first `n` corpus documents into the empty store at `dir` by the bulk path of
+/// `syndic index add` (versions only; chunks sketched in parallel, one transaction each).
+fn build(dir: &std::path::Path, corpus: &str, n: usize) {
+    use rayon::prelude::*;
+    let started = Instant::now();
+    let store: Arc<dyn Store> = Arc::new(RedbStore::open_dir(dir).unwrap());
+    let index = LiveIndex::open_versions_only(store, VersionConfig::default()).unwrap();
+    if !index.is_empty() {
+        eprintln!(
+            "load: {} already holds {} documents; not building",
+            dir.display(),
+            index.len()
+        );
+        return;
+    }
+    let file = std::fs::File::open(corpus).expect("the corpus opens");
+    let mut lines = std::io::BufReader::new(file).lines().take(n);
+    let mut added = 0;
+    loop {
+        let chunk: Vec<String> = lines.by_ref().take(4096).map(Result::unwrap).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        let prepared: Vec<Vec<_>> = chunk
+            .par_iter()
+            .map(|l| vec![index.prepare(document(l), 0)])
+            .collect();
+        let outcomes = index.add(prepared).unwrap();
+        added += outcomes.iter().filter(|o| o.is_ok()).count();
+    }
+    eprintln!(
+        "load: built an index of {added} documents in {} in {:.1} s",
+        dir.display(),
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// Request bodies with their ids: the corpus's documents after `skip` (all their fields), or
+/// generated ones, under fresh ids.
+fn bodies(o: &Options, run: u64) -> Vec<(String, String)> {
+    let docs: Vec<serde_json::Value> = match &o.corpus {
         Some(path) => {
             let file = std::fs::File::open(path).expect("the corpus opens");
             std::io::BufReader::new(file)
                 .lines()
                 .skip(o.skip)
                 .take(o.docs)
-                .map(|l| {
-                    let v: serde_json::Value = serde_json::from_str(&l.unwrap()).unwrap();
-                    let text = v["text"].as_str().unwrap_or_default().to_string();
-                    (text, v["published"].as_str().map(str::to_string))
-                })
+                .map(|l| serde_json::from_str::<serde_json::Value>(&l.unwrap()).unwrap())
                 .collect()
         }
         None => (0..o.docs.min(20_000))
-            .map(|i| (generated(i), None))
+            .map(|i| serde_json::json!({"text": generated(i)}))
             .collect(),
     };
-    texts
-        .into_iter()
+    docs.into_iter()
         .enumerate()
-        .map(|(i, (text, published))| {
-            let mut v = serde_json::json!({"id": format!("load-{run}-{i}"), "text": text});
-            if let Some(p) = published {
-                v["published"] = p.into();
-            }
-            v.to_string()
+        .map(|(i, mut v)| {
+            let id = format!("load-{run}-{i}");
+            v["id"] = id.clone().into();
+            (id, v.to_string())
         })
         .collect()
 }
 
-/// The process's peak resident set (`VmHWM` on Linux), as the kernel prints it.
-fn peak_memory() -> Option<String> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    Some(line["VmHWM:".len()..].trim().to_string())
+/// What is wrong with the answer to a posted document, if anything.
+fn check(id: &str, status: u16, body: &[u8]) -> Option<String> {
+    if status != 201 {
+        return Some(format!(
+            "{id}: status {status}: {}",
+            String::from_utf8_lossy(body)
+        ));
+    }
+    let v: serde_json::Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(e) => return Some(format!("{id}: the answer is not JSON: {e}")),
+    };
+    let text = |k: &str| v[k].as_str().filter(|s| !s.is_empty());
+    let canonical = v["canonical"].as_bool();
+    let wrong = if v["id"].as_str() != Some(id) {
+        "the id differs"
+    } else if text("version").is_none() || canonical.is_none() {
+        "no version family"
+    } else if canonical == Some(true) && text("version") != Some(id) {
+        "a canonical member that is not its family's id"
+    } else if v["family_size"].as_u64().is_none_or(|n| n < 1) {
+        "no family size"
+    } else if v["seq"].as_u64().is_none() {
+        "no arrival number"
+    } else if text("story").is_none() || text("story_placement").is_none() {
+        "no story"
+    } else {
+        return None;
+    };
+    Some(format!("{id}: {wrong}: {v}"))
+}
+
+/// A memory figure of a process (`VmHWM:` peak resident, `VmRSS:` resident now; Linux), as
+/// the kernel prints it.
+fn memory(pid: &str, field: &str) -> Option<String> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    Some(line[field.len()..].trim().to_string())
 }
 
 /// A news-length text without a corpus file: ~600 words from a small vocabulary.
@@ -174,25 +271,36 @@ fn main() {
         .unwrap();
     let _dir;
     let mut serving = None;
+    // Whose memory to report: this process when it runs the service, else --server-pid.
+    let server_pid = match (&o.url, o.server_pid) {
+        (None, _) => Some("self".to_string()),
+        (Some(_), pid) => pid.map(|p| p.to_string()),
+    };
     let url = match &o.url {
         Some(url) => url.clone(),
         None => {
-            let store = match &o.data {
-                Some(dir) => RedbStore::open_dir(std::path::Path::new(dir)).unwrap(),
+            let dir = match &o.data {
+                Some(dir) => std::path::PathBuf::from(dir),
                 None => {
                     let dir = tempfile::tempdir().unwrap();
-                    let store = RedbStore::open_dir(dir.path()).unwrap();
+                    let path = dir.path().to_path_buf();
                     _dir = dir;
-                    store
+                    path
                 }
             };
+            if o.build > 0 {
+                let corpus = o.corpus.as_deref().expect("--build needs --corpus");
+                build(&dir, corpus, o.build);
+            }
             let loading = Instant::now();
-            let store: Arc<dyn Store> = Arc::new(store);
+            let store: Arc<dyn Store> = Arc::new(RedbStore::open_dir(&dir).unwrap());
             let index = Arc::new(LiveIndex::open(store, VersionConfig::default()).unwrap());
             eprintln!(
-                "load: index holds {} documents (loaded in {:.2} s)",
+                "load: index holds {} documents (opened in {:.2} s); server resident memory \
+                 after opening: {}",
                 index.len(),
-                loading.elapsed().as_secs_f64()
+                loading.elapsed().as_secs_f64(),
+                memory("self", "VmRSS:").unwrap_or_default()
             );
             let config = ServerConfig {
                 adds: o.adds,
@@ -231,7 +339,7 @@ fn main() {
     let deadline = Duration::from_secs_f64(o.seconds);
     let cpu_before = cpu_by_thread();
     let start = Instant::now();
-    let latencies: Vec<Duration> = client_runtime.block_on(async {
+    let (latencies, acknowledged): (Vec<Duration>, Vec<usize>) = client_runtime.block_on(async {
         let mut tasks = Vec::new();
         for _ in 0..o.concurrency {
             let (client, bodies, next, failed) = (
@@ -245,7 +353,9 @@ fn main() {
                 let mut mine = Vec::new();
                 while start.elapsed() < deadline {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(body) = bodies.get(i) else { break };
+                    let Some((id, body)) = bodies.get(i) else {
+                        break;
+                    };
                     let sent = Instant::now();
                     let response = client
                         .post(&url)
@@ -253,14 +363,23 @@ fn main() {
                         .body(body.clone())
                         .send()
                         .await;
-                    let ok = match response {
-                        Ok(r) => r.status().as_u16() == 201 && r.bytes().await.is_ok(),
-                        Err(_) => false,
+                    let wrong = match response {
+                        Ok(r) => {
+                            let status = r.status().as_u16();
+                            match r.bytes().await {
+                                Ok(b) => check(id, status, &b),
+                                Err(e) => Some(format!("{id}: reading the answer: {e}")),
+                            }
+                        }
+                        Err(e) => Some(format!("{id}: {e}")),
                     };
-                    if ok {
-                        mine.push(sent.elapsed());
-                    } else {
-                        failed.fetch_add(1, Ordering::Relaxed);
+                    match wrong {
+                        None => mine.push((sent.elapsed(), i)),
+                        Some(why) => {
+                            if failed.fetch_add(1, Ordering::Relaxed) < 5 {
+                                eprintln!("load: wrong answer: {why}");
+                            }
+                        }
                     }
                 }
                 mine
@@ -270,10 +389,34 @@ fn main() {
         for t in tasks {
             all.extend(t.await.unwrap());
         }
-        all
+        all.into_iter().unzip()
     });
     let elapsed = start.elapsed().as_secs_f64();
     let cpu_after = cpu_by_thread();
+    // Read back a sample of the acknowledged documents.
+    let sample: Vec<usize> = acknowledged
+        .iter()
+        .step_by((acknowledged.len() / 200).max(1))
+        .copied()
+        .collect();
+    let unreadable = client_runtime.block_on(async {
+        let mut bad = 0;
+        for &i in &sample {
+            let id = &bodies[i].0;
+            let ok = match client.get(format!("{url}/documents/{id}")).send().await {
+                Ok(r) if r.status().as_u16() == 200 => r.bytes().await.is_ok_and(|b| {
+                    serde_json::from_slice::<serde_json::Value>(&b)
+                        .is_ok_and(|v| v["id"].as_str() == Some(id.as_str()))
+                }),
+                _ => false,
+            };
+            if !ok {
+                eprintln!("load: acknowledged document {id} does not read back");
+                bad += 1;
+            }
+        }
+        bad
+    });
     let mut sorted = latencies;
     sorted.sort_unstable();
     let pct = |p: f64| {
@@ -284,7 +427,7 @@ fn main() {
     let failures = failed.load(Ordering::Relaxed);
     println!(
         "load: {} documents in {:.2} s = {:.0} documents/s; latency p50 {:.2} ms, p90 {:.2} ms, \
-         p99 {:.2} ms, max {:.2} ms; {} failed",
+         p99 {:.2} ms, max {:.2} ms; {} failed or wrong; {} of {} read back",
         sorted.len(),
         elapsed,
         sorted.len() as f64 / elapsed,
@@ -292,8 +435,11 @@ fn main() {
         pct(0.90),
         pct(0.99),
         sorted.last().map_or(0.0, |d| d.as_secs_f64() * 1e3),
-        failures
+        failures,
+        sample.len() - unreadable,
+        sample.len(),
     );
+    let peak = server_pid.as_deref().and_then(|p| memory(p, "VmHWM:"));
     if let Some((stop, server, writer)) = serving {
         let _ = stop.send(());
         let _ = runtime.block_on(server);
@@ -314,11 +460,18 @@ fn main() {
             server / elapsed
         );
     }
-    if let Some(peak) = peak_memory() {
-        println!("load: peak resident memory of this process (server and client): {peak}");
+    if let Some(peak) = peak {
+        let whose = if o.url.is_none() {
+            "this process (server and client)"
+        } else {
+            "the server"
+        };
+        println!("load: peak resident memory of {whose}: {peak}");
     }
-    if failures > 0 || sorted.is_empty() {
-        eprintln!("load: FAILED — {failures} requests failed");
+    if failures > 0 || unreadable > 0 || sorted.is_empty() {
+        eprintln!(
+            "load: FAILED — {failures} requests failed or were answered wrongly, {unreadable} did not read back"
+        );
         std::process::exit(1);
     }
 }
