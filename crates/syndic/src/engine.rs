@@ -7,12 +7,13 @@
 //!    [`BatchDriver::chunk_size`] documents (default 2,048) through a channel two chunks deep;
 //! 2. each chunk is sketched in parallel on the rayon pool ([`Sketcher`] is `Sync`);
 //! 3. while the next chunk is being sketched, the previous one is added to the
-//!    [`VersionIndex`] in input order, and each record's text is dropped as soon as it is added.
+//!    [`VersionIndex`] ([`VersionIndex::add_chunk`]: its documents looked up and verified in
+//!    parallel, then placed in input order), and the chunk's text is dropped.
 //!
 //! Memory therefore holds about four chunks of text (one read ahead in the channel, one being
 //! read, one sketched, one added), plus what the index keeps per document — never the corpus.
-//! Assignment is sequential and in input order, so the output is the same whatever the thread
-//! count or chunk size (tested); only the time changes.
+//! Placement is in input order and each document sees exactly the documents before it, so the
+//! output is the same whatever the thread count or chunk size (tested); only the time changes.
 //!
 //! Callers observe the run through callbacks rather than by owning it, so the library needs no
 //! terminal or progress-bar dependency: [`BatchDriver::on_progress`] after each chunk,
@@ -21,7 +22,7 @@
 
 use crate::error::{Error, Result};
 use crate::ingest::{Corpus, Record};
-use crate::versions::{Sketch, Sketcher, VersionIndex, VersionRecord};
+use crate::versions::{Incoming, Sketch, Sketcher, VersionIndex, VersionRecord};
 use rayon::prelude::*;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -285,15 +286,26 @@ fn add_chunk(
     chunk: Sketched,
     on_record: &mut Option<RecordFn<'_>>,
 ) -> Result<(u64, u64)> {
-    let mut bytes = 0;
     let documents = chunk.records.len() as u64;
-    for (record, (sketch, chars)) in chunk.records.into_iter().zip(&chunk.sketches) {
+    let mut bytes = 0;
+    for record in &chunk.records {
         if let Some(f) = on_record.as_mut() {
-            f(&record)?;
+            f(record)?;
         }
-        index.add_sketch(&record.doc.id, record.doc.published, *chars, sketch)?;
         bytes += record.bytes;
     }
+    let incoming: Vec<Incoming<'_>> = chunk
+        .records
+        .iter()
+        .zip(&chunk.sketches)
+        .map(|(record, (sketch, chars))| Incoming {
+            id: &record.doc.id,
+            published: record.doc.published,
+            chars: *chars,
+            sketch,
+        })
+        .collect();
+    index.add_chunk(&incoming)?;
     Ok((documents, bytes))
 }
 

@@ -13,8 +13,12 @@
 //! mix the word hashes of a window, character shingles are seeded xxh3: all stable across
 //! platforms and versions, safe to persist.
 //!
-//! ASCII text takes a fast path that lowercases and splits in one pass without building the
-//! normalised string; its result is identical to the general path (tested).
+//! Most news text is ASCII plus typographic punctuation (curly quotes, dashes, ellipses,
+//! no-break spaces, soft hyphens). Such text takes a fast path that lowercases, splits and hashes
+//! in one pass over the bytes without building the normalised string: every non-ASCII character
+//! it accepts is one whose normal form is a separator (or nothing), so its result is identical
+//! to the general path (tested over random texts). Any other character sends the text down the
+//! general path (NFKC and the full [normaliser](crate::normalize)).
 
 use crate::normalize::Normalizer;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
@@ -98,13 +102,9 @@ impl Shingler {
         scratch.words.clear();
         match self.kind {
             ShingleKind::Words(n) => {
-                if text.is_ascii() {
-                    ascii_word_hashes(text.as_bytes(), self.seed, &mut scratch.words);
-                } else {
-                    self.normalizer.normalize_into(text, &mut scratch.text);
-                    for word in words(&scratch.text) {
-                        scratch.words.push(word_hash(word.as_bytes(), self.seed));
-                    }
+                if !simple_word_hashes(text, self.seed, &mut scratch.words) {
+                    scratch.words.clear();
+                    self.general_word_hashes(text, scratch);
                 }
                 set.words = scratch.words.len();
                 combine_windows(&scratch.words, n, &mut set.hashes);
@@ -117,6 +117,16 @@ impl Shingler {
         }
         set.hashes.sort_unstable();
         set.hashes.dedup();
+    }
+}
+
+impl Shingler {
+    /// Word hashes through the full normaliser: right for any text, slower.
+    fn general_word_hashes(&self, text: &str, scratch: &mut Scratch) {
+        self.normalizer.normalize_into(text, &mut scratch.text);
+        for word in words(&scratch.text) {
+            scratch.words.push(word_hash(word.as_bytes(), self.seed));
+        }
     }
 }
 
@@ -164,13 +174,71 @@ pub fn word_hash(word: &[u8], seed: u64) -> u64 {
     finalize(h)
 }
 
-/// Word hashes of ASCII text: lowercase, split and hash in one pass over the bytes, with the
-/// same result as [`word_hash`] over the words of the normalised text.
-fn ascii_word_hashes(bytes: &[u8], seed: u64, out: &mut Vec<u64>) {
+/// What the fast path does with a non-ASCII character.
+enum Simple {
+    /// Its normal form holds no letter or digit: it ends a word.
+    Separator,
+    /// The normaliser drops it: words run through it.
+    Invisible,
+    /// Anything else: only the general path knows.
+    Other,
+}
+
+/// The non-ASCII characters of everyday news typography, by what the normaliser makes of them:
+/// quotes, primes, guillemets, dashes, minus, ellipsis, bullets and spaces become punctuation or
+/// white space (NFKC, then the folding rules); soft hyphen, zero-width characters and the
+/// byte-order mark are dropped. None of them composes with an ASCII neighbour under NFKC.
+fn simple_class(c: char) -> Simple {
+    match c {
+        '\u{2018}'..='\u{201F}'
+        | '\u{2032}'
+        | '\u{2033}'
+        | '\u{00AB}'
+        | '\u{00BB}'
+        | '\u{2010}'..='\u{2015}'
+        | '\u{2212}'
+        | '\u{2026}'
+        | '\u{2022}'
+        | '\u{00A0}'
+        | '\u{2002}'..='\u{200A}'
+        | '\u{202F}' => Simple::Separator,
+        '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' => Simple::Invisible,
+        _ => Simple::Other,
+    }
+}
+
+/// Word hashes of ASCII text with everyday typography (see [`simple_class`]): lowercase, split
+/// and hash in one pass over the bytes, with the same result as [`word_hash`] over the words of
+/// the normalised text. Returns false, with `out` partly written, at the first character only
+/// the general path can handle.
+fn simple_word_hashes(text: &str, seed: u64, out: &mut Vec<u64>) -> bool {
+    let bytes = text.as_bytes();
     let start = seed ^ 0xCBF2_9CE4_8422_2325;
     let mut h = start;
     let mut in_word = false;
-    for &b in bytes {
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b >= 0x80 {
+            // `i` is at a character boundary: every byte before was ASCII or a whole character.
+            let Some(c) = text[i..].chars().next() else {
+                return false;
+            };
+            i += c.len_utf8();
+            match simple_class(c) {
+                Simple::Invisible => {}
+                Simple::Separator => {
+                    if in_word {
+                        out.push(finalize(h));
+                        h = start;
+                        in_word = false;
+                    }
+                }
+                Simple::Other => return false,
+            }
+            continue;
+        }
+        i += 1;
         let c = WORD_BYTE[usize::from(b)];
         if c != 0 {
             h = (h ^ u64::from(c)).wrapping_mul(WORD_PRIME);
@@ -184,6 +252,7 @@ fn ascii_word_hashes(bytes: &[u8], seed: u64, out: &mut Vec<u64>) {
     if in_word {
         out.push(finalize(h));
     }
+    true
 }
 
 /// Mixes the hashes of `n` consecutive words into one shingle hash, for every window.
@@ -244,14 +313,54 @@ mod tests {
         assert_eq!(words5().shingle(a), words5().shingle(b));
     }
 
+    /// Word hashes by the fast path (None when it declines) and by the general path.
+    fn both_paths(text: &str) -> (Option<Vec<u64>>, Vec<u64>) {
+        let mut fast = Vec::new();
+        let fast = simple_word_hashes(text, DEFAULT_SEED, &mut fast).then_some(fast);
+        let mut scratch = Scratch::default();
+        words5().general_word_hashes(text, &mut scratch);
+        (fast, scratch.words)
+    }
+
     #[test]
-    fn ascii_fast_path_matches_general_path() {
+    fn fast_path_matches_general_path() {
         let text = "The Quick brown fox, jumps over the lazy dog's back -- twice!";
-        let fast = words5().shingle(text);
-        // Force the general path with one non-ASCII invisible character.
-        let slow = words5().shingle(&format!("{text}\u{200B}"));
-        assert_eq!(fast, slow);
-        assert_eq!(fast.words, 12);
+        let (fast, slow) = both_paths(text);
+        assert_eq!(fast.as_ref(), Some(&slow));
+        assert_eq!(slow.len(), 12);
+        let typographic =
+            "\u{201C}Co\u{00AD}operate,\u{201D} she said\u{00A0}\u{2014} twice\u{2026}";
+        let (fast, slow) = both_paths(typographic);
+        assert_eq!(fast.as_ref(), Some(&slow));
+        assert_eq!(slow.len(), 4, "the soft hyphen joins co-operate");
+        // Letters outside ASCII, compatibility forms and combining marks go the general way.
+        for other in [
+            "caf\u{00E9}",
+            "\u{FB01}nal",
+            "cafe\u{0301}",
+            "\u{00C9}COLE",
+            "\u{00B4}a",
+        ] {
+            assert_eq!(both_paths(other).0, None, "{other}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_path_agrees_whenever_it_answers(
+            pieces in proptest::collection::vec(proptest::sample::select(vec![
+                "a", "Zed", "42", " ", "\n", "-", "'", ",", ".", "\u{2019}", "\u{201C}", "\u{201D}",
+                "\u{2014}", "\u{2013}", "\u{2026}", "\u{00A0}", "\u{00AD}", "\u{200B}", "\u{FEFF}",
+                "\u{2022}", "\u{2212}", "\u{00AB}", "\u{2033}", "\u{202F}", "\u{2009}", "\u{00E9}",
+                "\u{0301}", "\u{FB01}",
+            ]), 0..40)
+        ) {
+            let text: String = pieces.concat();
+            let (fast, slow) = both_paths(&text);
+            if let Some(fast) = fast {
+                proptest::prop_assert_eq!(fast, slow);
+            }
+        }
     }
 
     #[test]

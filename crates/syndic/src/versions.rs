@@ -33,7 +33,7 @@ use crate::Document;
 use crate::document::Timestamp;
 use crate::error::{Error, Result};
 use crate::lsh::{Banding, Candidate, LshIndex};
-use crate::minhash::MinHasher;
+use crate::minhash::{Fingerprint, MinHasher};
 use crate::shingle::{DEFAULT_SEED, Scratch, ShingleKind, ShingleSet, Shingler};
 use crate::verify::{Overlap, VersionRule};
 use rayon::prelude::*;
@@ -129,6 +129,9 @@ pub struct Sketch {
     pub shingles: Vec<u64>,
     /// LSH band keys of the MinHash signature (empty when there are no shingles).
     pub keys: Vec<u64>,
+    /// The signature's [`Fingerprint`] words (empty when there are no shingles, or when the
+    /// sketch did not come from a [`Sketcher`]: candidates are then not pre-filtered).
+    pub fingerprint: Vec<u64>,
     /// Words in the normalised text.
     pub words: usize,
 }
@@ -156,19 +159,30 @@ impl Sketcher {
         self.banding
     }
 
+    /// Slots of the MinHash signatures.
+    pub fn num_perm(&self) -> usize {
+        self.hasher.num_perm()
+    }
+
     /// Sketches one text.
     pub fn sketch(&self, text: &str) -> Sketch {
+        thread_local! {
+            // The normalised text and word hashes of the last text sketched on this thread:
+            // reused, so sketching allocates only what the sketch keeps.
+            static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+        }
         let mut set = ShingleSet::default();
-        self.shingler
-            .shingle_into(text, &mut set, &mut Scratch::default());
-        let keys = if set.hashes.is_empty() {
-            Vec::new()
+        SCRATCH.with_borrow_mut(|scratch| self.shingler.shingle_into(text, &mut set, scratch));
+        let (keys, fingerprint) = if set.hashes.is_empty() {
+            (Vec::new(), Vec::new())
         } else {
-            self.banding.keys(&self.hasher.sign(&set.hashes))
+            let signature = self.hasher.sign(&set.hashes);
+            (self.banding.keys(&signature), signature.fingerprint().0)
         };
         Sketch {
             shingles: set.hashes,
             keys,
+            fingerprint,
             words: set.words,
         }
     }
@@ -297,6 +311,64 @@ impl SetStore {
         Ok(())
     }
 
+    /// Makes everything pushed so far readable by [`SetStore::read`].
+    fn flush(&mut self) -> Result<()> {
+        match self {
+            SetStore::Memory { .. } => Ok(()),
+            #[cfg(unix)]
+            SetStore::Disk {
+                file,
+                written,
+                flushed,
+                ..
+            } => {
+                use std::io::Write;
+                if *flushed < *written {
+                    file.flush()
+                        .map_err(|e| Error::io("flushing shingle spill file", e))?;
+                    *flushed = *written;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Reads a set pushed before the last [`SetStore::flush`], from any thread.
+    fn read(&self, slot: usize, out: &mut Vec<u64>, bytes: &mut Vec<u8>) -> Result<()> {
+        out.clear();
+        match self {
+            SetStore::Memory { arena, offsets } => {
+                let (start, len) = offsets[slot];
+                let start = start as usize;
+                out.extend_from_slice(&arena[start..start + len as usize]);
+            }
+            #[cfg(unix)]
+            SetStore::Disk {
+                file,
+                offsets,
+                flushed,
+                ..
+            } => {
+                use std::os::unix::fs::FileExt;
+                let (start, len) = offsets[slot];
+                if start + 8 * u64::from(len) > *flushed {
+                    return Err(Error::Store("shingle set read before its flush".into()));
+                }
+                bytes.clear();
+                bytes.resize(8 * len as usize, 0);
+                file.get_ref()
+                    .read_exact_at(bytes, start)
+                    .map_err(|e| Error::io("reading shingle spill file", e))?;
+                out.extend(bytes.chunks_exact(8).map(|c| {
+                    let mut b = [0u8; 8];
+                    b.copy_from_slice(c);
+                    u64::from_le_bytes(b)
+                }));
+            }
+        }
+        Ok(())
+    }
+
     fn get(&mut self, slot: usize, out: &mut Vec<u64>) -> Result<()> {
         out.clear();
         match self {
@@ -337,6 +409,29 @@ impl SetStore {
     }
 }
 
+/// One document given to [`VersionIndex::add_chunk`].
+#[derive(Clone, Copy, Debug)]
+pub struct Incoming<'a> {
+    /// The document's id.
+    pub id: &'a str,
+    /// When it was published, if known (the earliest becomes its family's canonical).
+    pub published: Option<Timestamp>,
+    /// Its text's length in characters (the longest undated text becomes canonical).
+    pub chars: u64,
+    /// Its sketch, from [`VersionIndex::sketcher`].
+    pub sketch: &'a Sketch,
+}
+
+/// Per-thread buffers of the verification phase.
+#[derive(Debug, Default)]
+struct Probe {
+    hits: Vec<u32>,
+    candidates: Vec<Candidate>,
+    ranked: Vec<(f64, u32)>,
+    set: Vec<u64>,
+    bytes: Vec<u8>,
+}
+
 /// The version index. See the module docs.
 #[derive(Debug)]
 pub struct VersionIndex {
@@ -348,8 +443,11 @@ pub struct VersionIndex {
     /// Slot in `sets` of each document (`u32::MAX` when not indexed).
     set_slot: Vec<u32>,
     sets: SetStore,
-    candidates: Vec<Candidate>,
-    buf_a: Vec<u64>,
+    /// Fingerprint words of each indexed slot (`print_words` each; zeros when unknown).
+    prints: Vec<u64>,
+    /// Whether each indexed slot has a fingerprint.
+    has_print: Vec<bool>,
+    print_words: usize,
     buf_b: Vec<u64>,
 }
 
@@ -424,10 +522,17 @@ impl VersionIndex {
             .par_iter()
             .map(|d| (sketcher.sketch(&d.text), d.text.chars().count() as u64))
             .collect();
-        docs.iter()
+        let incoming: Vec<Incoming<'_>> = docs
+            .iter()
             .zip(&sketches)
-            .map(|(d, (s, chars))| self.add_sketch(&d.id, d.published, *chars, s))
-            .collect()
+            .map(|(d, (sketch, chars))| Incoming {
+                id: &d.id,
+                published: d.published,
+                chars: *chars,
+                sketch,
+            })
+            .collect();
+        self.add_chunk(&incoming)
     }
 
     /// Adds a document already sketched with [`VersionIndex::sketcher`]; `chars` is its text's
@@ -439,20 +544,92 @@ impl VersionIndex {
         chars: u64,
         sketch: &Sketch,
     ) -> Result<Assignment> {
-        let doc = u32::try_from(self.docs.len())
-            .map_err(|_| Error::Store("more than 4G documents in one index".into()))?;
-        let status = if sketch.shingles.is_empty() {
+        let mut placed = self.add_chunk(&[Incoming {
+            id,
+            published,
+            chars,
+            sketch,
+        }])?;
+        // One document in, one assignment out.
+        placed
+            .pop()
+            .ok_or_else(|| Error::Store("no assignment".into()))
+    }
+
+    /// Adds documents already sketched, in order: the same answers as adding them one by one
+    /// with [`VersionIndex::add_sketch`], but the expensive part runs in parallel (rayon).
+    ///
+    /// Two phases. First, every document of the chunk is looked up and verified at once, in
+    /// parallel: against the index as it stood before the chunk, and against the chunk's own
+    /// earlier documents through a small local LSH index ([`LshIndex::query_layered`]) — so each
+    /// document sees exactly the candidates it would have seen alone, and gets them verified on
+    /// their shingle sets. Then, in order, each document takes its place: the closest verified
+    /// member whose family's canonical is near enough ([`VersionConfig::family_floor`]) — the one
+    /// decision that depends on the documents placed before it.
+    pub fn add_chunk(&mut self, chunk: &[Incoming<'_>]) -> Result<Vec<Assignment>> {
+        let base = u32::try_from(self.docs.len())
+            .ok()
+            .filter(|b| {
+                b.checked_add(chunk.len() as u32)
+                    .is_some_and(|end| end < u32::MAX)
+            })
+            .ok_or_else(|| Error::Store("more than 4G documents in one index".into()))?;
+        let statuses: Vec<Status> = chunk.iter().map(|d| self.status_of(d.sketch)).collect();
+        let mut local = LshIndex::new(self.sketcher.banding().bands, self.config.max_bucket);
+        for (i, (d, status)) in chunk.iter().zip(&statuses).enumerate() {
+            if *status == Status::Ok {
+                local.insert(base + i as u32, &d.sketch.keys);
+            }
+        }
+        self.sets.flush()?;
+        let view = &*self;
+        let verify = |probe: &mut Probe, i: usize| -> Result<Vec<(u32, Overlap)>> {
+            if statuses[i] != Status::Ok {
+                return Ok(Vec::new());
+            }
+            view.verified(probe, &local, base, chunk, i)
+        };
+        let verified: Vec<Result<Vec<(u32, Overlap)>>> = if chunk.len() == 1 {
+            vec![verify(&mut Probe::default(), 0)]
+        } else {
+            (0..chunk.len())
+                .into_par_iter()
+                .map_init(Probe::default, verify)
+                .collect()
+        };
+        let mut out = Vec::with_capacity(chunk.len());
+        for ((d, status), matches) in chunk.iter().zip(statuses).zip(verified) {
+            out.push(self.place(d, status, &matches?)?);
+        }
+        Ok(out)
+    }
+
+    fn status_of(&self, sketch: &Sketch) -> Status {
+        if sketch.shingles.is_empty() {
             Status::Empty
         } else if sketch.shingles.len() < self.config.min_shingles {
             Status::TooShort
         } else {
             Status::Ok
-        };
-        let best = if status == Status::Ok {
-            self.best_match(sketch)?
-        } else {
-            None
-        };
+        }
+    }
+
+    /// Places one document given its verified matches (best first).
+    fn place(
+        &mut self,
+        d: &Incoming<'_>,
+        status: Status,
+        matches: &[(u32, Overlap)],
+    ) -> Result<Assignment> {
+        let doc = u32::try_from(self.docs.len())
+            .map_err(|_| Error::Store("more than 4G documents in one index".into()))?;
+        let mut best = None;
+        for &(member, overlap) in matches {
+            if self.near_canonical(member, &d.sketch.shingles)? {
+                best = Some((member, overlap));
+                break;
+            }
+        }
         let family = match best {
             Some((other, _)) => self.docs[other as usize].family,
             None => {
@@ -464,9 +641,9 @@ impl VersionIndex {
             }
         };
         self.docs.push(DocEntry {
-            id: id.into(),
-            published,
-            chars,
+            id: d.id.into(),
+            published: d.published,
+            chars: d.chars,
             family,
             status,
             closest: best.map(|(m, _)| m),
@@ -484,9 +661,16 @@ impl VersionIndex {
         if status == Status::Ok {
             let slot =
                 u32::try_from(self.lsh.len()).map_err(|_| Error::Store("LSH index full".into()))?;
-            self.sets.push(&sketch.shingles)?;
+            self.sets.push(&d.sketch.shingles)?;
             self.set_slot.push(slot);
-            self.lsh.insert(doc, &sketch.keys);
+            let known = d.sketch.fingerprint.len() == self.print_words;
+            if known {
+                self.prints.extend_from_slice(&d.sketch.fingerprint);
+            } else {
+                self.prints.resize(self.prints.len() + self.print_words, 0);
+            }
+            self.has_print.push(known);
+            self.lsh.insert(doc, &d.sketch.keys);
         } else {
             self.set_slot.push(u32::MAX);
         }
@@ -499,28 +683,83 @@ impl VersionIndex {
         })
     }
 
-    /// Verifies the best-ranked candidates and returns the closest acceptable member.
-    fn best_match(&mut self, sketch: &Sketch) -> Result<Option<(u32, Overlap)>> {
-        self.lsh.query(&sketch.keys, &mut self.candidates);
-        let mut best: Option<(u32, Overlap)> = None;
-        let candidates = std::mem::take(&mut self.candidates);
-        for c in candidates.iter().take(self.config.max_verify) {
-            let mut set = std::mem::take(&mut self.buf_a);
-            self.load(c.doc, &mut set)?;
-            let overlap = Overlap::of(&sketch.shingles, &set);
-            self.buf_a = set;
-            if !self.config.rule.accepts(&overlap) {
-                continue;
-            }
-            let better = best.is_none_or(|(b, bo)| {
-                overlap.jaccard() > bo.jaccard() || (overlap.jaccard() == bo.jaccard() && c.doc < b)
-            });
-            if better && self.near_canonical(c.doc, &sketch.shingles)? {
-                best = Some((c.doc, overlap));
+    /// The least estimated Jaccard (from fingerprints) at which a candidate is verified:
+    /// four standard deviations of the estimate below the rule's Jaccard, over the slots the
+    /// smaller text can fill. A pair at the rule's threshold is dropped with probability about
+    /// 3·10⁻⁵; a pair sharing only a footer (Jaccard ≈ 0.03) is almost never verified.
+    fn prefilter(&self, smaller: usize) -> f64 {
+        let j = self.config.rule.jaccard;
+        let slots = self.config.num_perm.min(smaller).max(1) as f64;
+        (j - 4.0 * (j * (1.0 - j) / slots).sqrt()).max(0.0)
+    }
+
+    /// The fingerprint of an indexed document, if known.
+    fn print_of(&self, doc: u32) -> Option<&[u64]> {
+        let slot = self.set_slot[doc as usize] as usize;
+        self.has_print[slot].then(|| {
+            let at = slot * self.print_words;
+            &self.prints[at..at + self.print_words]
+        })
+    }
+
+    /// Chunk document `i`'s candidates that pass the rule on their exact shingle sets, best
+    /// first (highest Jaccard, then earliest). Reads the index; changes nothing.
+    fn verified(
+        &self,
+        probe: &mut Probe,
+        local: &LshIndex,
+        base: u32,
+        chunk: &[Incoming<'_>],
+        i: usize,
+    ) -> Result<Vec<(u32, Overlap)>> {
+        let sketch = chunk[i].sketch;
+        let doc = base + i as u32;
+        self.lsh.query_layered(
+            Some((local, doc)),
+            &sketch.keys,
+            &mut probe.hits,
+            &mut probe.candidates,
+        );
+        let in_chunk = |other: u32| chunk[(other - base) as usize].sketch;
+        let own = (sketch.fingerprint.len() == self.print_words).then_some(&sketch.fingerprint[..]);
+        let floor = self.prefilter(sketch.shingles.len());
+        probe.ranked.clear();
+        for c in &probe.candidates {
+            let print = if c.doc >= base {
+                let other = in_chunk(c.doc);
+                (other.fingerprint.len() == self.print_words).then_some(&other.fingerprint[..])
+            } else {
+                self.print_of(c.doc)
+            };
+            let estimate = match (own, print) {
+                (Some(a), Some(b)) => Fingerprint::estimate(a, b, self.config.num_perm),
+                // No fingerprint to judge by: rank by shared bands, verify.
+                _ => 1.0 + f64::from(c.hits),
+            };
+            if estimate >= floor {
+                probe.ranked.push((estimate, c.doc));
             }
         }
-        self.candidates = candidates;
-        Ok(best)
+        // Best estimate first (ties: newest first); verify at most `max_verify`.
+        probe
+            .ranked
+            .sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
+        probe.ranked.truncate(self.config.max_verify);
+        let mut accepted = Vec::new();
+        for &(_, other) in &probe.ranked {
+            let overlap = if other >= base {
+                Overlap::of(&sketch.shingles, &in_chunk(other).shingles)
+            } else {
+                let slot = self.set_slot[other as usize] as usize;
+                self.sets.read(slot, &mut probe.set, &mut probe.bytes)?;
+                Overlap::of(&sketch.shingles, &probe.set)
+            };
+            if self.config.rule.accepts(&overlap) {
+                accepted.push((other, overlap));
+            }
+        }
+        accepted.sort_by(|a, b| b.1.jaccard().total_cmp(&a.1.jaccard()).then(a.0.cmp(&b.0)));
+        Ok(accepted)
     }
 
     /// The family-floor test against the canonical of `member`'s family.
@@ -664,8 +903,9 @@ impl VersionIndexBuilder {
             families: Vec::new(),
             set_slot: Vec::new(),
             sets,
-            candidates: Vec::new(),
-            buf_a: Vec::new(),
+            prints: Vec::new(),
+            has_print: Vec::new(),
+            print_words: Fingerprint::words(sketcher.num_perm()),
             buf_b: Vec::new(),
         })
     }
