@@ -5,6 +5,11 @@
 //! * `sketches` value: `chars: u64, words: u32, count: u32`, then `count × u64` shingle hashes
 //!   (sorted, distinct).
 //! * `keys` value: `bands × u64` LSH band keys.
+//!
+//! Format version 2 appends to the `keys` value the signature's fingerprint
+//! (`num_perm / 8 × u64`, see [`Fingerprint`](crate::minhash::Fingerprint)), which the live
+//! index keeps in memory to pre-filter candidates as batch dedup does; a version-1 record (band
+//! keys only) is still read, its document simply has no fingerprint.
 
 use super::StoredSketch;
 use crate::error::{Error, Result};
@@ -58,12 +63,15 @@ pub(crate) fn decode_shingles_into(bytes: &[u8], out: &mut Vec<u64>) -> Result<(
     Ok(())
 }
 
-/// Encodes band keys (the `keys` value).
-pub(crate) fn encode_keys(keys: &[u64]) -> Vec<u8> {
-    keys.iter().flat_map(|k| k.to_le_bytes()).collect()
+/// Encodes band keys and the fingerprint after them (the `keys` value).
+pub(crate) fn encode_keys(keys: &[u64], fingerprint: &[u64]) -> Vec<u8> {
+    keys.iter()
+        .chain(fingerprint)
+        .flat_map(|k| k.to_le_bytes())
+        .collect()
 }
 
-/// Decodes band keys.
+/// Decodes band keys and fingerprint words (the live index tells them apart by count).
 pub(crate) fn decode_keys(bytes: &[u8]) -> Result<Vec<u64>> {
     if bytes.len() % 8 != 0 {
         return Err(Error::Store(format!(
@@ -116,8 +124,10 @@ mod tests {
         assert_eq!(decode_shingles(&bytes).unwrap(), s.sketch.shingles);
         assert!(decode_shingles(&bytes[..bytes.len() - 1]).is_err());
         assert!(decode_shingles(&bytes[..3]).is_err());
-        let keys = encode_keys(&s.sketch.keys);
+        let keys = encode_keys(&s.sketch.keys, &[]);
         assert_eq!(decode_keys(&keys).unwrap(), vec![42, 7]);
+        let with_print = encode_keys(&s.sketch.keys, &[9]);
+        assert_eq!(decode_keys(&with_print).unwrap(), vec![42, 7, 9]);
         assert!(decode_keys(&keys[..5]).is_err());
     }
 }

@@ -205,7 +205,7 @@ impl Store for RedbStore {
                 tryc!(documents.insert(d.seq, record.as_slice()), ctx);
                 let sketch = encode_shingles(d.sketch)?;
                 tryc!(sketches.insert(d.seq, sketch.as_slice()), ctx);
-                let bands = encode_keys(&d.sketch.sketch.keys);
+                let bands = encode_keys(&d.sketch.sketch.keys, &d.sketch.sketch.fingerprint);
                 tryc!(keys.insert(d.seq, bands.as_slice()), ctx);
                 next_seq = Some(next_seq.unwrap_or(0).max(d.seq + 1));
             }

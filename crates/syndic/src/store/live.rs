@@ -36,6 +36,7 @@ use super::{
 use crate::document::{Document, Timestamp, format_timestamp};
 use crate::error::{Error, Result};
 use crate::lsh::{Candidate, LshIndex};
+use crate::minhash::Fingerprint;
 use crate::story::{
     Analysis, Analyzer, Placement as StoryPlacement, StoryAssignment, StoryConfig, StoryIndex,
     StorySummary,
@@ -376,13 +377,21 @@ struct Placed {
 /// of time by [`LiveIndex::prepare`] — gives the same placement.
 type OverlapWith<'a> = dyn FnMut(u64) -> Result<Overlap> + 'a;
 
-/// The in-memory part of the engine: band table, per-document numbers, families.
+/// The in-memory part of the engine: band table, per-document numbers and signature
+/// fingerprints, families.
 #[derive(Debug)]
 struct Core {
     config: VersionConfig,
     lsh: LshIndex,
     docs: Vec<DocEntry>,
     families: Vec<Family>,
+    /// Fingerprint words of each document (`print_words` each; zeros when unknown): the cheap
+    /// Jaccard estimate that spares most candidates an exact verification, as in
+    /// [`VersionIndex`](crate::versions::VersionIndex).
+    prints: Vec<u64>,
+    /// Whether each document has a fingerprint (documents of a format-1 store have none).
+    has_print: Vec<bool>,
+    print_words: usize,
 }
 
 impl Core {
@@ -392,7 +401,36 @@ impl Core {
             lsh: LshIndex::new(config.banding().bands, config.max_bucket),
             docs: Vec::new(),
             families: Vec::new(),
+            prints: Vec::new(),
+            has_print: Vec::new(),
+            print_words: Fingerprint::words(config.num_perm),
         }
+    }
+
+    /// Splits a stored band-key record into band keys and fingerprint (absent in format 1).
+    fn split_keys(&self, seq: u64, mut stored: Vec<u64>) -> Result<(Vec<u64>, Vec<u64>)> {
+        let bands = self.config.banding().bands;
+        if stored.is_empty() || stored.len() == bands {
+            return Ok((stored, Vec::new()));
+        }
+        if stored.len() != bands + self.print_words {
+            return Err(Error::Store(format!(
+                "document {seq} has {} band-key words, the index uses {bands} (+{} fingerprint)",
+                stored.len(),
+                self.print_words
+            )));
+        }
+        let print = stored.split_off(bands);
+        Ok((stored, print))
+    }
+
+    /// The least estimated Jaccard at which a candidate is verified. Mirrors
+    /// `VersionIndex::prefilter` (the same formula, so live and batch verify the same
+    /// candidates): four standard deviations of the estimate below the rule's Jaccard.
+    fn prefilter(&self, smaller: usize) -> f64 {
+        let j = self.config.rule.jaccard;
+        let slots = self.config.num_perm.min(smaller).max(1) as f64;
+        (j - 4.0 * (j * (1.0 - j) / slots).sqrt()).max(0.0)
     }
 
     fn status_of(&self, sketch: &Sketch) -> Status {
@@ -413,12 +451,31 @@ impl Core {
             .and_then(|i| u32::try_from(i).ok())
     }
 
-    /// The candidates a band-key query proposes, best first, at most `max_verify` of them.
-    fn candidates(&self, keys: &[u64]) -> Vec<Candidate> {
+    /// The candidates worth verifying, as `VersionIndex` ranks them: those the band table
+    /// proposes whose fingerprint estimate clears the prefilter, best estimate first (ties:
+    /// newest first), at most `max_verify` of them. Without fingerprints to compare, a
+    /// candidate ranks by its shared bands and is always verified.
+    fn candidates(&self, sketch: &Sketch) -> Vec<u32> {
         let mut candidates: Vec<Candidate> = Vec::new();
-        self.lsh.query(keys, &mut candidates);
-        candidates.truncate(self.config.max_verify);
-        candidates
+        self.lsh.query(&sketch.keys, &mut candidates);
+        let known = sketch.fingerprint.len() == self.print_words;
+        let floor = self.prefilter(sketch.shingles.len());
+        let mut ranked: Vec<(f64, u32)> = Vec::with_capacity(candidates.len());
+        for c in &candidates {
+            let doc = c.doc as usize;
+            let estimate = if known && self.has_print[doc] {
+                let print = &self.prints[doc * self.print_words..(doc + 1) * self.print_words];
+                Fingerprint::estimate(&sketch.fingerprint, print, self.config.num_perm)
+            } else {
+                1.0 + f64::from(c.hits)
+            };
+            if estimate >= floor {
+                ranked.push((estimate, c.doc));
+            }
+        }
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
+        ranked.truncate(self.config.max_verify);
+        ranked.into_iter().map(|(_, doc)| doc).collect()
     }
 
     /// The closest acceptable earlier member, as `VersionIndex` chooses it.
@@ -428,16 +485,16 @@ impl Core {
         overlap: &mut OverlapWith<'_>,
     ) -> Result<Option<(u32, Overlap)>> {
         let mut best: Option<(u32, Overlap)> = None;
-        for c in self.candidates(&sketch.keys) {
-            let o = overlap(self.docs[c.doc as usize].seq)?;
+        for doc in self.candidates(sketch) {
+            let o = overlap(self.docs[doc as usize].seq)?;
             if !self.config.rule.accepts(&o) {
                 continue;
             }
             let better = best.is_none_or(|(b, bo)| {
-                o.jaccard() > bo.jaccard() || (o.jaccard() == bo.jaccard() && c.doc < b)
+                o.jaccard() > bo.jaccard() || (o.jaccard() == bo.jaccard() && doc < b)
             });
-            if better && self.near_canonical(c.doc, overlap)? {
-                best = Some((c.doc, o));
+            if better && self.near_canonical(doc, overlap)? {
+                best = Some((doc, o));
             }
         }
         Ok(best)
@@ -455,11 +512,11 @@ impl Core {
 
     /// The top candidates of `keys` with their families' canonical members: the documents
     /// whose overlap placing it will likely need.
-    fn likely_needed(&self, keys: &[u64]) -> Vec<(u64, u64)> {
-        self.candidates(keys)
+    fn likely_needed(&self, sketch: &Sketch) -> Vec<(u64, u64)> {
+        self.candidates(sketch)
             .into_iter()
             .map(|c| {
-                let doc = &self.docs[c.doc as usize];
+                let doc = &self.docs[c as usize];
                 let canonical = self.families[doc.family as usize].canonical;
                 (doc.seq, self.docs[canonical as usize].seq)
             })
@@ -493,6 +550,7 @@ impl Core {
         status: Status,
         closest: Option<(u32, Overlap)>,
         keys: &[u64],
+        print: &[u64],
     ) -> Result<Placed> {
         let (seq, id, published, chars) = entry;
         if self.docs.last().is_some_and(|d| d.seq >= seq) {
@@ -541,6 +599,13 @@ impl Core {
             }
             self.lsh.insert(doc, keys);
         }
+        let known = status == Status::Ok && print.len() == self.print_words;
+        if known {
+            self.prints.extend_from_slice(print);
+        } else {
+            self.prints.resize(self.prints.len() + self.print_words, 0);
+        }
+        self.has_print.push(known);
         Ok(Placed {
             doc,
             family,
@@ -563,11 +628,12 @@ impl Core {
         } else {
             None
         };
-        self.push(entry, status, best, &sketch.keys)
+        self.push(entry, status, best, &sketch.keys, &sketch.fingerprint)
     }
 
     /// Re-appends a stored document from its placement (no verification).
-    fn restore(&mut self, seq: u64, p: &Placement, keys: &[u64]) -> Result<()> {
+    fn restore(&mut self, seq: u64, p: &Placement, stored: Vec<u64>) -> Result<()> {
+        let (keys, print) = self.split_keys(seq, stored)?;
         let closest = match p.closest {
             Some(c) => {
                 let doc = self.doc_of(c).ok_or_else(|| {
@@ -578,7 +644,13 @@ impl Core {
             }
             None => None,
         };
-        let placed = self.push((seq, &p.id, p.published, p.chars), p.status, closest, keys)?;
+        let placed = self.push(
+            (seq, &p.id, p.published, p.chars),
+            p.status,
+            closest,
+            &keys,
+            &print,
+        )?;
         let key = self.families[placed.family as usize].key;
         if key != p.family {
             return Err(Error::Store(format!(
@@ -768,6 +840,18 @@ impl<S: Store> LiveIndex<S> {
                             .into(),
                     ));
                 }
+                if h.format < super::FORMAT_VERSION {
+                    // New records carry format-2 fields: mark the store so an older build,
+                    // which could not read them, refuses it.
+                    let upgraded = Header {
+                        format: super::FORMAT_VERSION,
+                        ..h.clone()
+                    };
+                    store.commit(&WriteBatch {
+                        header: Some(upgraded),
+                        ..WriteBatch::default()
+                    })?;
+                }
                 (h.versions, h.stories)
             }
             None => {
@@ -813,7 +897,7 @@ impl<S: Store> LiveIndex<S> {
         let mut placed: Vec<(u64, Placement)> = Vec::new();
         let reader = store.reader()?;
         reader.scan(0, u64::MAX, &mut |seq, p, keys| {
-            core.restore(seq, &p, &keys)?;
+            core.restore(seq, &p, keys)?;
             if with_stories {
                 placed.push((seq, p));
             }
@@ -915,7 +999,7 @@ impl<S: Store> LiveIndex<S> {
             if state.core.status_of(sketch) != Status::Ok {
                 return Vec::new();
             }
-            let pairs = state.core.likely_needed(&sketch.keys);
+            let pairs = state.core.likely_needed(sketch);
             let pending: Vec<(u64, Arc<Vec<u64>>)> = pairs
                 .iter()
                 .flat_map(|&(c, k)| [c, k])
@@ -1180,7 +1264,7 @@ impl<S: Store> LiveIndex<S> {
         let mut core = Core::new(&self.config);
         let mut families: Vec<(u64, u64)> = Vec::new();
         reader.scan(0, seq, &mut |s, p, keys| {
-            core.restore(s, &p, &keys)?;
+            core.restore(s, &p, keys)?;
             families.push((s, p.family));
             Ok(true)
         })?;
@@ -1190,10 +1274,11 @@ impl<S: Store> LiveIndex<S> {
             let shingles = reader
                 .shingles(s)?
                 .ok_or_else(|| Error::Store(format!("document {s} has no sketch")))?;
+            let (keys, fingerprint) = core.split_keys(s, keys)?;
             let sketch = Sketch {
                 shingles,
                 keys,
-                fingerprint: Vec::new(),
+                fingerprint,
                 words: 0,
             };
             let mut set = Vec::new();

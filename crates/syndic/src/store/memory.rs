@@ -224,7 +224,7 @@ impl StoreReader for MemoryReader {
                 .0
                 .sketches
                 .get(&seq)
-                .map(|s| s.sketch.keys.clone())
+                .map(|s| [s.sketch.keys.as_slice(), &s.sketch.fingerprint].concat())
                 .ok_or_else(|| Error::Store(format!("document {seq} has no sketch")))?;
             if !f(seq, placement.clone(), keys)? {
                 break;

@@ -15,7 +15,7 @@
 //! | `documents`  | arrival number  | the [`StoredDocument`] (JSON: the input record)           |
 //! | `ids`        | document id     | arrival number                                            |
 //! | `sketches`   | arrival number  | the shingle set (binary, see `codec`)                     |
-//! | `keys`       | arrival number  | the LSH band keys (binary)                                |
+//! | `keys`       | arrival number  | the LSH band keys, then the signature fingerprint (binary)|
 //! | `placements` | arrival number  | the [`Placement`] (JSON: family, closest version, status) |
 //! | `families`   | family key      | the [`FamilyRow`] (JSON: canonical member, size)          |
 //! | `members`    | (family, doc)   | nothing: the family's members in arrival order            |
@@ -30,17 +30,20 @@
 //!
 //! ## Trade-off: what lives in memory
 //! Everything an answer needs is on disk and read from a snapshot, so readers never wait for the
-//! writer. The writer keeps the LSH band table and a few numbers per document in memory (about
-//! 0.8 KB per indexed document at the default 41 bands), rebuilt from the stored band keys at
-//! start-up without re-verifying anything; shingle sets stay on disk and are read only to verify
-//! candidates. See [`live`] for the engine and its determinism contract.
+//! writer. The writer keeps the LSH band table, a few numbers and the 128-byte signature
+//! fingerprint per document in memory (about 1 KB per indexed document at the default 41
+//! bands), rebuilt from the stored `keys` records at start-up without re-verifying anything;
+//! shingle sets stay on disk and are read only to verify the candidates whose fingerprint
+//! estimate clears the pre-filter. See [`live`] for the engine and its determinism contract.
 //!
 //! ## Format and compatibility
 //! The `meta` table's `format` entry starts with the magic number [`MAGIC`] followed by the
 //! format version ([`FORMAT_VERSION`], little-endian `u32`). Opening checks both: a file of
 //! another program, or of a newer syndic, is refused with a message saying so; versions from
 //! [`OLDEST_FORMAT_VERSION`] on are read. A test opens a committed store of the oldest supported
-//! version (`tests/data/store-v1.redb`).
+//! version (`tests/data/store-v1.redb`). Version 2 added the fingerprint to the `keys` records;
+//! a version-1 store opened by this build is marked version 2 (its old records stay readable;
+//! its documents without a fingerprint are always verified).
 
 mod codec;
 mod disk;
@@ -60,7 +63,7 @@ use serde::{Deserialize, Serialize};
 /// The first bytes of the `format` entry: "SYNDICdb".
 pub const MAGIC: [u8; 8] = *b"SYNDICdb";
 /// The format version this build writes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// The oldest format version this build reads.
 pub const OLDEST_FORMAT_VERSION: u32 = 1;
 
@@ -314,8 +317,9 @@ pub trait StoreReader {
         until: u64,
         f: &mut dyn FnMut(u64, StoredDocument) -> Result<bool>,
     ) -> Result<()>;
-    /// Calls `f` with every document's arrival number, placement and LSH band keys, in arrival
-    /// order, for arrival numbers in `from..until`; stops early when `f` returns `false`.
+    /// Calls `f` with every document's arrival number, placement and stored `keys` record (LSH
+    /// band keys, then the fingerprint words in format 2), in arrival order, for arrival numbers
+    /// in `from..until`; stops early when `f` returns `false`.
     fn scan(
         &self,
         from: u64,

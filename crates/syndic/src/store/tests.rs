@@ -528,6 +528,10 @@ fn the_oldest_supported_format_still_opens_and_answers() {
     // This build sketches as the one that wrote the file did.
     assert_eq!(header.probe, Some(sketch_probe(&header.versions)));
     let live = LiveIndex::open(store, VersionConfig::default()).unwrap();
+    // Opening marks it with this build's format, since new records carry its fields.
+    let reopened = live.store().reader().unwrap().header().unwrap().unwrap();
+    assert_eq!(reopened.format, FORMAT_VERSION);
+    assert_eq!(reopened.versions, header.versions);
     let docs = compat_documents();
     // The store answers with the settings it was written with, whatever today's defaults.
     assert_eq!(live.config(), &header.versions);
