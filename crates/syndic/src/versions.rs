@@ -13,9 +13,18 @@
 //! A≈B≈C≈D of 40%-overlap steps would join A and D, which share nothing. Instead a document joins
 //! a family only when it (1) verifies as a version of at least one member *and* (2) its shorter
 //! side is at least `family_floor` (default 0.5) contained in the family's current canonical
-//! member, or the canonical's in it. Every member is thus directly close to the family's centre;
-//! a document matching members of two families joins the one with the closest member and never
-//! merges them.
+//! member, or the canonical's in it. Every member is thus close to the family's centre.
+//!
+//! ## When two families are one
+//! Arrival order can split one text's versions: a trimmed copy that arrives before its original
+//! and matches nothing founds a family of its own; the original, arriving later, verifies
+//! against it *and* against a rewritten edition's family. When a document verifies as a version
+//! of members of several families (each passing its family floor), it joins the closest, and
+//! each other family is merged into that one if the two *canonicals* are themselves versions of
+//! each other (the version rule and the family floor between them). The merged family's canonical
+//! is the better of the two. So every member stays within two verified steps of its canonical,
+//! one of them between two canonicals: chains of ordinary members still cannot glue texts
+//! together (tested).
 //!
 //! ## Canonical member
 //! Each family has one canonical member: the earliest `published`, else (no date) the longest
@@ -259,6 +268,8 @@ struct DocEntry {
 
 #[derive(Debug, Clone, Copy)]
 struct Family {
+    /// The family this one was merged into (itself while it is a root).
+    parent: u32,
     canonical: u32,
     size: u32,
 }
@@ -440,6 +451,8 @@ pub struct VersionIndex {
     lsh: LshIndex,
     docs: Vec<DocEntry>,
     families: Vec<Family>,
+    /// Families not merged into another.
+    roots: usize,
     /// Slot in `sets` of each document (`u32::MAX` when not indexed).
     set_slot: Vec<u32>,
     sets: SetStore,
@@ -492,7 +505,7 @@ impl VersionIndex {
 
     /// Number of families so far.
     pub fn family_count(&self) -> usize {
-        self.families.len()
+        self.roots
     }
 
     /// Adds one document. Errors only from a spill file's I/O.
@@ -624,20 +637,32 @@ impl VersionIndex {
         let doc = u32::try_from(self.docs.len())
             .map_err(|_| Error::Store("more than 4G documents in one index".into()))?;
         let mut best = None;
+        // Other families this document also belongs near (see "When two families are one").
+        let mut also: Vec<u32> = Vec::new();
         for &(member, overlap) in matches {
+            let family = self.family_of(member);
+            if best.is_some_and(|(b, _)| self.family_of(b) == family) || also.contains(&family) {
+                continue;
+            }
             if self.near_canonical(member, &d.sketch.shingles)? {
-                best = Some((member, overlap));
-                break;
+                match best {
+                    None => best = Some((member, overlap)),
+                    Some(_) => also.push(family),
+                }
             }
         }
         let family = match best {
-            Some((other, _)) => self.docs[other as usize].family,
+            Some((other, _)) => self.family_of(other),
             None => {
+                let id = u32::try_from(self.families.len())
+                    .map_err(|_| Error::Store("more than 4G families in one index".into()))?;
                 self.families.push(Family {
+                    parent: id,
                     canonical: doc,
                     size: 0,
                 });
-                doc_family(self.families.len())
+                self.roots += 1;
+                id
             }
         };
         self.docs.push(DocEntry {
@@ -657,6 +682,7 @@ impl VersionIndex {
         self.families[family as usize] = Family {
             canonical,
             size: fam.size + 1,
+            ..fam
         };
         if status == Status::Ok {
             let slot =
@@ -674,6 +700,7 @@ impl VersionIndex {
         } else {
             self.set_slot.push(u32::MAX);
         }
+        let (family, canonical) = self.merge_into(family, &also)?;
         Ok(Assignment {
             doc,
             family,
@@ -762,9 +789,57 @@ impl VersionIndex {
         Ok(accepted)
     }
 
+    /// The family `doc` belongs to now (following merges).
+    fn family_of(&self, doc: u32) -> u32 {
+        self.root(self.docs[doc as usize].family)
+    }
+
+    fn root(&self, mut family: u32) -> u32 {
+        while self.families[family as usize].parent != family {
+            family = self.families[family as usize].parent;
+        }
+        family
+    }
+
+    /// Merges each family of `others` into `family` when their canonicals are versions of each
+    /// other; returns the surviving family and its canonical.
+    fn merge_into(&mut self, family: u32, others: &[u32]) -> Result<(u32, u32)> {
+        let mut into = self.families[family as usize];
+        let mut a = Vec::new();
+        for &other in others {
+            let from = self.families[other as usize];
+            self.load(into.canonical, &mut a)?;
+            let mut b = std::mem::take(&mut self.buf_b);
+            self.load(from.canonical, &mut b)?;
+            let overlap = Overlap::of(&a, &b);
+            self.buf_b = b;
+            if !self.config.rule.accepts(&overlap)
+                || overlap.containment() < self.config.family_floor
+            {
+                continue;
+            }
+            if self.better_canonical(from.canonical, into.canonical) {
+                into.canonical = from.canonical;
+            }
+            into.size += from.size;
+            self.families[other as usize].parent = family;
+            self.roots -= 1;
+        }
+        self.families[family as usize] = into;
+        // Keep lookups short: point every member family straight at the root.
+        for &other in others {
+            if self.families[other as usize].parent == family {
+                continue;
+            }
+            let root = self.root(other);
+            self.families[other as usize].parent = root;
+        }
+        Ok((family, into.canonical))
+    }
+
     /// The family-floor test against the canonical of `member`'s family.
     fn near_canonical(&mut self, member: u32, shingles: &[u64]) -> Result<bool> {
-        let canonical = self.families[self.docs[member as usize].family as usize].canonical;
+        let canonical = self.families[self.family_of(member) as usize].canonical;
         if canonical == member {
             return Ok(true);
         }
@@ -814,11 +889,10 @@ impl VersionIndex {
         let mut set = Vec::new();
         // Group by family so each canonical set is loaded once.
         let mut order: Vec<u32> = (0..self.docs.len() as u32).collect();
-        order.sort_by_key(|&d| (self.docs[d as usize].family, d));
+        order.sort_by_key(|&d| (self.family_of(d), d));
         let mut records: Vec<Option<VersionRecord>> = vec![None; self.docs.len()];
         for d in order {
-            let entry = &self.docs[d as usize];
-            let fam = self.families[entry.family as usize];
+            let fam = self.families[self.family_of(d) as usize];
             let (similarity, containment) = if fam.canonical == d {
                 (1.0, 1.0)
             } else {
@@ -845,11 +919,6 @@ impl VersionIndex {
         out.extend(records.into_iter().flatten());
         Ok(out)
     }
-}
-
-fn doc_family(len: usize) -> u32 {
-    // Families are numbered densely from 0; `len` was just incremented by the push.
-    u32::try_from(len - 1).unwrap_or(u32::MAX)
 }
 
 fn round4(x: f64) -> f64 {
@@ -901,6 +970,7 @@ impl VersionIndexBuilder {
             config: self.config,
             docs: Vec::new(),
             families: Vec::new(),
+            roots: 0,
             set_slot: Vec::new(),
             sets,
             prints: Vec::new(),
@@ -972,6 +1042,40 @@ mod tests {
                 assert_ne!(fams[i], fams[j], "d{i} and d{j} glued: {fams:?}");
             }
         }
+    }
+
+    /// A trimmed copy and a rewritten edition that arrive before their original, and do not
+    /// verify against each other, end in one family once the original shows both are its.
+    #[test]
+    fn versions_arriving_before_their_original_are_merged() {
+        let original = text(0, 400);
+        let trimmed = text(0, 200);
+        let rewritten = format!("{} {} {}", text(0, 150), text(5000, 100), text(250, 150));
+        let mut idx = index();
+        let r = idx.add(&Document::new("rewritten", rewritten).with_published(300));
+        let t = idx.add(&Document::new("trimmed", trimmed).with_published(200));
+        assert_ne!(
+            r.family, t.family,
+            "the two editions alone are not versions"
+        );
+        assert_eq!(idx.family_count(), 2);
+        let o = idx.add(&Document::new("original", original).with_published(100));
+        assert_eq!(idx.family_count(), 1);
+        assert_eq!(idx.id(o.canonical), "original");
+        let recs = idx.finish().unwrap();
+        assert!(
+            recs.iter()
+                .all(|r| r.version == "original" && r.family_size == 3),
+            "{recs:?}"
+        );
+        // An unrelated text that shares a paragraph with one of them stays out.
+        let mut idx = index();
+        idx.add(&Document::new("a", text(0, 300)));
+        idx.add(&Document::new(
+            "b",
+            format!("{} {}", text(0, 60), text(9000, 300)),
+        ));
+        assert_eq!(idx.family_count(), 2);
     }
 
     #[test]
