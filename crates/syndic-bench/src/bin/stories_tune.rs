@@ -6,7 +6,7 @@
 //!
 //! Settings: `threshold`, `lead_weight`, `name_boost`, `entity_boost`, `prior_docs`,
 //! `lead_lines`, `lead_words`, `max_terms`, `window_days`, `min_terms`, `norm_drift`,
-//! `query_features`, `max_candidates`, `refine` (the refinement ratio; 0 = off) and
+//! `query_features`, `index_features`, `index_min_scale`, `max_postings`, `max_candidates`, `refine` (the refinement ratio; 0 = off), `refine_contrast` (after `refine`) and
 //! `versions` (0 = every document its own version family, an ablation). Unset settings keep
 //! their defaults. Example, the two rows of `docs/stories.md`:
 //!
@@ -73,8 +73,15 @@ fn set(config: &mut StoryConfig, key: &str, value: f64) -> anyhow::Result<()> {
                 ..Default::default()
             });
         }
+        "refine_contrast" => {
+            if let Some(refine) = config.refine.as_mut() {
+                refine.contrast = value as f32;
+            }
+        }
         "norm_drift" => config.norm_drift = value,
         "index_min_scale" => config.index_min_scale = value as f32,
+        "index_features" => config.index_features = value as usize,
+        "max_postings" => config.max_postings = value as usize,
         "query_features" => config.query_features = value as usize,
         "max_candidates" => config.max_candidates = value as usize,
         other => bail!("unknown setting {other}"),

@@ -55,7 +55,7 @@ pub(crate) struct Args {
 pub(crate) struct GroupingArgs {
     /// Least similarity for a document to join a story, in [0, 1]. Lower merges two events
     /// of one kind more often; higher splits one event's reports apart. [default: 0.22, or
-    /// 0.12 with --refine, which groups loosely online and then splits]
+    /// 0.10 with --refine, which groups loosely online and then splits]
     #[arg(long, value_name = "S")]
     threshold: Option<f32>,
 
@@ -78,9 +78,9 @@ pub(crate) struct GroupingArgs {
     refine: bool,
 
     /// Separation test of --refine: split when the mean similarity between two halves is
-    /// below this share of the lesser mean similarity within them.
-    #[arg(long, value_name = "R", default_value_t = 0.7, requires = "refine")]
-    refine_ratio: f32,
+    /// below this share of the lesser mean similarity within them. [default: 0.6]
+    #[arg(long, value_name = "R", requires = "refine")]
+    refine_ratio: Option<f32>,
 }
 
 impl GroupingArgs {
@@ -96,7 +96,7 @@ impl GroupingArgs {
             window: days(self.window),
             horizon: days(self.horizon),
             refine: base.refine.map(|r| RefineConfig {
-                ratio: self.refine_ratio,
+                ratio: self.refine_ratio.unwrap_or(r.ratio),
                 ..r
             }),
             ..base

@@ -89,17 +89,26 @@ struct Member {
     docs: Vec<(u64, Option<Timestamp>, Option<u64>)>,
 }
 
+/// One feature of a story's centroid.
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    key: FeatureKey,
+    /// The sum of the members' `1 + ln tf` (the weight before IDF and boost).
+    raw: f32,
+    /// Whether the story is in the index under this key (see [`StoryConfig::index_features`]).
+    indexed: bool,
+}
+
 /// One open story.
 #[derive(Clone, Debug)]
 struct Story {
     id: Arc<str>,
     headline: String,
-    /// (feature, sum of the members' `1 + ln tf`): the centroid before weighting, sorted by
-    /// feature (a sorted vector: scoring is a merge with the document's sorted features, and
-    /// it takes half the memory of a map).
-    body: Vec<(FeatureKey, f32)>,
-    /// The same over the members' leads.
-    lead: Vec<(FeatureKey, f32)>,
+    /// The centroid before weighting, sorted by feature (a sorted vector: scoring is a merge
+    /// with the document's sorted features, and it takes half the memory of a map).
+    body: Vec<Entry>,
+    /// The same over the members' leads (never indexed).
+    lead: Vec<Entry>,
     body_norm: f32,
     lead_norm: f32,
     /// Documents observed by the weights when the norms were computed.
@@ -149,10 +158,10 @@ impl Story {
 
 /// Recomputes a story's norms with the current weights.
 fn refresh_norms(story: &mut Story, df: &DocFrequencies, config: &StoryConfig) {
-    let norm = |entries: &[(FeatureKey, f32)]| {
+    let norm = |entries: &[Entry]| {
         entries
             .iter()
-            .map(|&(k, raw)| (raw * df.idf(k) * config.boost(k.kind())).powi(2))
+            .map(|e| (e.raw * df.idf(e.key) * config.boost(e.key.kind())).powi(2))
             .sum::<f32>()
             .sqrt()
     };
@@ -161,58 +170,62 @@ fn refresh_norms(story: &mut Story, df: &DocFrequencies, config: &StoryConfig) {
     story.norm_docs = df.observed() as f64;
 }
 
-/// `Σ pick(w) × raw × w.scale` over the features in both `query` and `centroid` (both sorted
-/// by feature): a merge, no lookups.
-fn merge_dot(
-    query: &[Weighted],
-    centroid: &[(FeatureKey, f32)],
-    pick: fn(&Weighted) -> f32,
-) -> f32 {
-    let (mut i, mut j, mut dot) = (0, 0, 0.0);
+/// `Σ weight × raw` over the features in both `query` (key, weight) and `centroid` (key,
+/// raw sum), both sorted by key: a merge without lookups, written without branches on the
+/// comparison (which a merge of unrelated keys mispredicts half the time).
+fn merge_dot(query: &[(FeatureKey, f32)], centroid: &[Entry]) -> f32 {
+    let (mut i, mut j, mut dot) = (0, 0, 0.0f32);
     while i < query.len() && j < centroid.len() {
-        match query[i].key.cmp(&centroid[j].0) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                dot += pick(&query[i]) * centroid[j].1 * query[i].scale;
-                i += 1;
-                j += 1;
-            }
-        }
+        let (a, x) = query[i];
+        let (b, y) = (centroid[j].key, centroid[j].raw);
+        dot += if a == b { x * y } else { 0.0 };
+        i += usize::from(a <= b);
+        j += usize::from(b <= a);
     }
     dot
 }
 
-/// Adds `(key, amount)` pairs (sorted by key, amounts of 0 skipped) into a sorted centroid;
-/// returns the change of its squared norm under `scale` (per added pair, in order) and calls
-/// `new_key` for each key that was not there.
+/// Adds `(key, amount, scale, index)` rows (sorted by key; amounts of 0 skipped) into a
+/// sorted centroid; returns the change of its squared norm under each row's `scale`. Calls
+/// `new_key` for each key that was not there, and `index` for each row asking to be indexed
+/// whose entry is not yet (then marked).
 fn merge_add(
-    centroid: &mut Vec<(FeatureKey, f32)>,
-    adds: impl Iterator<Item = (FeatureKey, f32, f32)>,
+    centroid: &mut Vec<Entry>,
+    rows: impl Iterator<Item = (FeatureKey, f32, f32, bool)>,
     mut new_key: impl FnMut(FeatureKey),
+    mut index: impl FnMut(FeatureKey),
 ) -> f32 {
     let old = std::mem::take(centroid);
     let mut out = Vec::with_capacity(old.len() + 64);
     let mut delta = 0.0;
     let mut i = 0;
-    for (key, add, scale) in adds {
+    for (key, add, scale, want_index) in rows {
         if add == 0.0 {
             continue;
         }
-        while i < old.len() && old[i].0 < key {
+        while i < old.len() && old[i].key < key {
             out.push(old[i]);
             i += 1;
         }
-        let before = if i < old.len() && old[i].0 == key {
+        let mut entry = if i < old.len() && old[i].key == key {
             i += 1;
-            old[i - 1].1
+            old[i - 1]
         } else {
             new_key(key);
-            0.0
+            Entry {
+                key,
+                raw: 0.0,
+                indexed: false,
+            }
         };
-        let after = before + add;
-        delta += (after * after - before * before) * scale * scale;
-        out.push((key, after));
+        let before = entry.raw;
+        entry.raw += add;
+        delta += (entry.raw * entry.raw - before * before) * scale * scale;
+        if want_index && !entry.indexed {
+            index(key);
+            entry.indexed = true;
+        }
+        out.push(entry);
     }
     out.extend_from_slice(&old[i..]);
     if out.capacity() > out.len() + out.len() / 4 + 8 {
@@ -393,13 +406,14 @@ impl StoryIndex {
             }
         } else {
             let terms = analysis.body_terms as usize;
-            let (serial, placement, similarity, scales) =
+            let (serial, placement, similarity, scales, index_cut) =
                 if too_short || terms < self.config.min_terms {
                     (
                         self.found(id, analysis),
                         Placement::TooShort,
                         None,
                         Vec::new(),
+                        f32::INFINITY,
                     )
                 } else {
                     self.place(id, analysis)
@@ -426,7 +440,7 @@ impl StoryIndex {
             }
             let story_id = Arc::clone(&story.id);
             if placement != Placement::TooShort {
-                self.absorb(serial, &analysis.features, &scales);
+                self.absorb(serial, &analysis.features, &scales, index_cut);
             }
             self.families.insert(family_key, serial);
             StoryAssignment {
@@ -444,21 +458,37 @@ impl StoryIndex {
     }
 
     /// Scores the candidates of a new voice and returns (story, placement, similarity).
-    /// Also returns each feature's scale (idf × boost), for [`StoryIndex::absorb`].
-    fn place(&mut self, id: &str, analysis: &Analysis) -> (u32, Placement, Option<f32>, Vec<f32>) {
+    /// Also returns, for [`StoryIndex::absorb`], each feature's scale (idf × boost) and the
+    /// least body weight of a feature that is an index key (the
+    /// [`StoryConfig::index_features`]-th highest).
+    fn place(
+        &mut self,
+        id: &str,
+        analysis: &Analysis,
+    ) -> (u32, Placement, Option<f32>, Vec<f32>, f32) {
         let idf = self.df.observe(analysis.features.iter().map(|f| f.key));
         let query = self.weigh(&analysis.features, &idf);
         let best = self.best_story(&query, analysis.time.map(|t| t.at));
         let scales = query.iter().map(|w| w.scale).collect();
+        let mut weights: Vec<f32> = query.iter().map(|w| w.body).collect();
+        let k = self.config.index_features.max(1);
+        let index_cut = if weights.len() <= k {
+            0.0
+        } else {
+            *weights
+                .select_nth_unstable_by(k - 1, |a, b| b.total_cmp(a))
+                .1
+        };
         match best {
             Some((serial, score)) if score >= self.config.threshold => {
-                (serial, Placement::Similar, Some(score), scales)
+                (serial, Placement::Similar, Some(score), scales, index_cut)
             }
             _ => (
                 self.found(id, analysis),
                 Placement::New,
                 best.map(|(_, s)| s),
                 scales,
+                index_cut,
             ),
         }
     }
@@ -510,6 +540,15 @@ impl StoryIndex {
             window: self.config.window,
         };
         let lead_weight = self.config.lead_weight;
+        // What a centroid's raw sums are multiplied by, per feature: the document's weight
+        // times the feature's scale (the lead's only over the features in the lead).
+        let body_query: Vec<(FeatureKey, f32)> =
+            query.iter().map(|w| (w.key, w.body * w.scale)).collect();
+        let lead_query: Vec<(FeatureKey, f32)> = query
+            .iter()
+            .filter(|w| w.lead > 0.0)
+            .map(|w| (w.key, w.lead * w.scale))
+            .collect();
 
         let mut best: Option<(u32, f32)> = None;
         for &(_, serial) in &candidates {
@@ -522,9 +561,9 @@ impl StoryIndex {
             if story.body_norm == 0.0 {
                 continue;
             }
-            let dot_body = merge_dot(query, &story.body, |w| w.body);
+            let dot_body = merge_dot(&body_query, &story.body);
             let dot_lead = if lead_norm > 0.0 {
-                merge_dot(query, &story.lead, |w| w.lead)
+                merge_dot(&lead_query, &story.lead)
             } else {
                 0.0
             };
@@ -581,7 +620,7 @@ impl StoryIndex {
 
     /// Adds a document's features to a story's centroid, indexes the new ones, prunes the
     /// centroid to its best `max_terms` and refreshes its norms.
-    fn absorb(&mut self, serial: u32, features: &[Feature], scales: &[f32]) {
+    fn absorb(&mut self, serial: u32, features: &[Feature], scales: &[f32], index_cut: f32) {
         let Some(story) = self.stories.get_mut(&serial) else {
             return;
         };
@@ -592,51 +631,59 @@ impl StoryIndex {
         // weights); the others drift until a refresh (`norm_drift`) or a pruning.
         let body_delta = merge_add(
             &mut story.body,
-            features
-                .iter()
-                .zip(scales)
-                .map(|(f, &scale)| (f.key, tf(f.count), scale)),
+            features.iter().zip(scales).map(|(f, &scale)| {
+                let weight = tf(f.count) * scale;
+                // Only the document's most telling features are index keys: those a query
+                // for the same event would look up. Words too common to narrow the search
+                // are never keys.
+                let index = weight >= index_cut && scale >= config.index_min_scale;
+                (f.key, tf(f.count), scale, index)
+            }),
             |key| {
-                // Words too common to narrow the search are not indexed (read through the
-                // document's rarer words instead).
                 let i = features.partition_point(|f| f.key < key);
-                if scales[i] >= config.index_min_scale {
-                    postings.insert(key, serial);
-                }
                 labels
                     .entry(key)
                     .or_insert_with(|| features[i].label.clone());
             },
+            |key| postings.insert(key, serial),
         );
         let lead_delta = merge_add(
             &mut story.lead,
             features
                 .iter()
                 .zip(scales)
-                .map(|(f, &scale)| (f.key, tf(f.lead), scale)),
+                .map(|(f, &scale)| (f.key, tf(f.lead), scale, false)),
+            |_| {},
             |_| {},
         );
         story.body_norm = (story.body_norm.powi(2) + body_delta).max(0.0).sqrt();
         story.lead_norm = (story.lead_norm.powi(2) + lead_delta).max(0.0).sqrt();
         let max = config.max_terms.max(1);
-        let mut pruned = false;
-        for entries in [&mut story.body, &mut story.lead] {
-            if entries.len() > 2 * max {
-                let mut ranked: Vec<(f32, FeatureKey, f32)> = entries
-                    .iter()
-                    .map(|&(k, raw)| (raw * df.idf(k) * config.boost(k.kind()), k, raw))
-                    .collect();
-                ranked.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-                ranked.truncate(max);
-                *entries = ranked.into_iter().map(|(_, k, raw)| (k, raw)).collect();
-                entries.sort_unstable_by_key(|&(k, _)| k);
-                pruned = true;
+        // A list grown past twice `max_terms` is cut back to its best `max_terms` entries,
+        // weighted with today's weights; its norm is then exact again.
+        let prune = |entries: &mut Vec<Entry>, norm: &mut f32| {
+            if entries.len() <= 2 * max {
+                return false;
             }
-        }
-        if pruned {
-            refresh_norms(story, df, config);
-        } else if story.norm_docs == 0.0 {
-            // A new story: every entry was just computed with today's weights.
+            let mut ranked: Vec<(f32, Entry)> = entries
+                .iter()
+                .map(|&e| (e.raw * df.idf(e.key) * config.boost(e.key.kind()), e))
+                .collect();
+            ranked.select_nth_unstable_by(max - 1, |a, b| {
+                b.0.total_cmp(&a.0).then(a.1.key.cmp(&b.1.key))
+            });
+            ranked.truncate(max);
+            *norm = ranked.iter().map(|x| x.0 * x.0).sum::<f32>().sqrt();
+            entries.clear();
+            entries.extend(ranked.into_iter().map(|(_, e)| e));
+            entries.sort_unstable_by_key(|e| e.key);
+            true
+        };
+        let body_pruned = prune(&mut story.body, &mut story.body_norm);
+        let lead_pruned = prune(&mut story.lead, &mut story.lead_norm);
+        if (body_pruned && lead_pruned) || story.norm_docs == 0.0 {
+            // Both norms exact with today's weights (a new story's entries were all just
+            // computed with them).
             story.norm_docs = df.observed() as f64;
         }
         self.story_entries = (self.story_entries + story.body.len()).saturating_sub(before);
@@ -668,15 +715,17 @@ impl StoryIndex {
         self.df.decay(0.5f64.powf(half_lives));
         if self.postings.entries() > 2 * self.story_entries + 4096 {
             self.postings.compact(|key, serial| {
-                stories
-                    .get(&serial)
-                    .is_some_and(|s| s.body.binary_search_by_key(&key, |&(k, _)| k).is_ok())
+                stories.get(&serial).is_some_and(|s| {
+                    s.body
+                        .binary_search_by_key(&key, |e| e.key)
+                        .is_ok_and(|i| s.body[i].indexed)
+                })
             });
         }
         if self.labels.len() > 2 * self.labels_at_gc.max(4096) {
             let mut live: KeySet<FeatureKey> = KeySet::default();
             for s in stories.values() {
-                live.extend(s.body.iter().map(|&(k, _)| k));
+                live.extend(s.body.iter().map(|e| e.key));
             }
             self.labels.retain(|k, _| live.contains(k));
             self.labels_at_gc = self.labels.len();
@@ -712,6 +761,20 @@ impl StoryIndex {
         let time = TimeFactor {
             window: self.config.window,
         };
+        // Document frequencies within the story, for the contrast.
+        let mut local: KeyMap<FeatureKey, u32> = KeyMap::default();
+        if config.contrast > 0.0 {
+            for m in members {
+                for &(k, _, _) in m.features.iter() {
+                    *local.entry(k).or_insert(0) += 1;
+                }
+            }
+        }
+        let n = members.len() as f32;
+        let contrast = |k: FeatureKey| match local.get(&k) {
+            Some(&df) => ((n + 1.0) / df as f32).ln().powf(config.contrast),
+            None => 1.0,
+        };
         // Each member's weighted vectors, normalised: (key, body, lead), sorted by key.
         let vectors: Vec<Vec<(FeatureKey, f32, f32)>> = members
             .iter()
@@ -720,7 +783,7 @@ impl StoryIndex {
                     .features
                     .iter()
                     .map(|&(k, body, lead)| {
-                        let scale = self.df.idf(k) * self.config.boost(k.kind());
+                        let scale = self.df.idf(k) * self.config.boost(k.kind()) * contrast(k);
                         (k, body * scale, lead * scale)
                     })
                     .collect();
@@ -813,10 +876,11 @@ impl StoryIndex {
     /// The summary of open story `serial`.
     fn summarize(&self, serial: u32) -> Option<StorySummary> {
         let story = self.stories.get(&serial)?;
+        let body: Vec<(FeatureKey, f32)> = story.body.iter().map(|e| (e.key, e.raw)).collect();
         Some(self.summary_of(
             &story.id,
             &story.headline,
-            &story.body,
+            &body,
             (story.first_seen, story.last_seen),
             (story.documents, story.versions),
             u32::try_from(story.sources.len()).unwrap_or(u32::MAX),

@@ -116,6 +116,12 @@ pub struct StoryConfig {
     /// lists that no query reads to the end, and the stories holding them are found through
     /// their rarer words.
     pub index_min_scale: f32,
+    /// Features of each document under which its story is indexed: its highest-weighted,
+    /// the ones a query about the same event looks up ([`StoryConfig::query_features`]).
+    /// Default 32. Fewer keys keep the index small and its lists short (each list read costs
+    /// time per entry); a story's other features still count in its score, they just do not
+    /// bring it forward as a candidate.
+    pub index_features: usize,
     /// Candidate stories scored exactly per document. Default 24.
     pub max_candidates: usize,
     /// Growth of the corpus (as a share of the documents counted) after which a candidate
@@ -157,6 +163,7 @@ impl Default for StoryConfig {
             query_features: 24,
             max_postings: 256,
             index_min_scale: 2.0,
+            index_features: 32,
             max_candidates: 24,
             norm_drift: 0.2,
             df_half_life: 200_000,
@@ -170,12 +177,12 @@ impl Default for StoryConfig {
 
 impl StoryConfig {
     /// The configuration of a refined batch run (`syndic stories --refine`), chosen on ECB+
-    /// train like the default: group loosely online (threshold 0.12, close to one story per
-    /// kind of event), then let the refinement pass ([`RefineConfig`], ratio 0.7) split
-    /// each story into its events.
+    /// train like the default: group loosely online (threshold 0.10, close to one story per
+    /// kind of event), then let the refinement pass ([`RefineConfig`]: ratio 0.6, contrast
+    /// 0.35) split each story into its events.
     pub fn refined() -> Self {
         StoryConfig {
-            threshold: 0.12,
+            threshold: 0.10,
             refine: Some(RefineConfig::default()),
             ..StoryConfig::default()
         }
@@ -223,6 +230,7 @@ impl StoryConfig {
             ("max-terms", self.max_terms),
             ("query-features", self.query_features),
             ("max-postings", self.max_postings),
+            ("index-features", self.index_features),
             ("max-candidates", self.max_candidates),
         ] {
             if v == 0 {
