@@ -187,12 +187,10 @@ fn merge_dot(query: &[(FeatureKey, f32)], centroid: &[Entry]) -> f32 {
 
 /// Adds `(key, amount, scale, index)` rows (sorted by key; amounts of 0 skipped) into a
 /// sorted centroid; returns the change of its squared norm under each row's `scale`. Calls
-/// `new_key` for each key that was not there, and `index` for each row asking to be indexed
-/// whose entry is not yet (then marked).
+/// `index` for each row asking to be indexed whose entry is not yet (then marked).
 fn merge_add(
     centroid: &mut Vec<Entry>,
     rows: impl Iterator<Item = (FeatureKey, f32, f32, bool)>,
-    mut new_key: impl FnMut(FeatureKey),
     mut index: impl FnMut(FeatureKey),
 ) -> f32 {
     let old = std::mem::take(centroid);
@@ -211,7 +209,6 @@ fn merge_add(
             i += 1;
             old[i - 1]
         } else {
-            new_key(key);
             Entry {
                 key,
                 raw: 0.0,
@@ -640,12 +637,13 @@ impl StoryIndex {
                 (f.key, tf(f.count), scale, index)
             }),
             |key| {
+                postings.insert(key, serial);
+                // Labels are kept for index keys only: what a summary lists.
                 let i = features.partition_point(|f| f.key < key);
                 labels
                     .entry(key)
                     .or_insert_with(|| features[i].label.clone());
             },
-            |key| postings.insert(key, serial),
         );
         let lead_delta = merge_add(
             &mut story.lead,
@@ -653,7 +651,6 @@ impl StoryIndex {
                 .iter()
                 .zip(scales)
                 .map(|(f, &scale)| (f.key, tf(f.lead), scale, false)),
-            |_| {},
             |_| {},
         );
         story.body_norm = (story.body_norm.powi(2) + body_delta).max(0.0).sqrt();
@@ -898,8 +895,11 @@ impl StoryIndex {
         sources: u32,
     ) -> StorySummary {
         let config = &self.config;
+        // Only features with a label (a member's index keys: its most telling features) are
+        // listed.
         let mut ranked: Vec<(f32, FeatureKey)> = body
             .iter()
+            .filter(|(k, _)| self.labels.contains_key(k))
             .map(|&(k, raw)| (raw * self.df.idf(k) * config.boost(k.kind()), k))
             .collect();
         ranked.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));

@@ -359,6 +359,48 @@ fn refinement_splits_a_story_that_holds_two_events() {
 }
 
 #[test]
+fn the_refined_defaults_keep_each_quake_whole_and_apart() {
+    // `--refine`: a loose online pass, then the split with its contrast. Each event's reports
+    // (in other words, on other days) end in one story, the two events in two.
+    let mut docs = background();
+    docs.extend([
+        doc("a1", Some("2019-04-07T06:00:00Z"), QUAKE_A1),
+        doc("b1", Some("2019-05-14T08:00:00Z"), QUAKE_B1),
+        doc("a2", Some("2019-04-08T09:00:00Z"), QUAKE_A2),
+        doc("b2", Some("2019-05-15T07:00:00Z"), QUAKE_B2),
+        doc(
+            "a3",
+            Some("2019-04-10T12:00:00Z"),
+            "Schools in Karsk stayed shut on Wednesday as engineers inspected them after the \
+             Veloria earthquake. President Amadeo Lunn visited families in tents and said the 212 \
+             dead would be remembered with a memorial in the valley.",
+        ),
+        doc(
+            "b3",
+            Some("2019-05-17T10:00:00Z"),
+            "Cranes returned to the port of Meridan on Friday, three days after the Ostrava Bay \
+             earthquake killed 48 people. Prime Minister Ilse Varga thanked the foreign search \
+             teams and said apartment blocks would be rebuilt to a stricter code.",
+        ),
+    ]);
+    let mut index = StoryIndex::new(StoryConfig::refined());
+    let mut stories: Vec<String> = docs
+        .iter()
+        .map(|d| index.add(d, &d.id).story.to_string())
+        .collect();
+    let (_, refined) = index.finish();
+    for r in refined {
+        stories[r.doc as usize] = r.story.to_string();
+    }
+    let s = story_map(&docs, &stories);
+    assert_eq!(s["a2"], s["a1"], "{s:?}");
+    assert_eq!(s["a3"], s["a1"], "{s:?}");
+    assert_eq!(s["b2"], s["b1"], "{s:?}");
+    assert_eq!(s["b3"], s["b1"], "{s:?}");
+    assert_ne!(s["a1"], s["b1"], "{s:?}");
+}
+
+#[test]
 fn pair_similarity_orders_same_event_above_same_kind() {
     let same = similarity(&Document::new("a", QUAKE_A1), &Document::new("b", QUAKE_A2));
     let kind = similarity(&Document::new("a", QUAKE_A1), &Document::new("b", QUAKE_B1));
