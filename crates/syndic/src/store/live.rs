@@ -1618,27 +1618,50 @@ fn replay_stories(
     analyzer: &Analyzer,
     families: &[(u64, u64)],
 ) -> Result<(Stories, Vec<(u64, StoryAssignment)>, Vec<StorySummary>)> {
+    /// A document analysed and waiting for its turn: arrival number, family key, id, source.
+    type Analysed = (u64, u64, String, Option<String>, Analysis);
     struct Replay<'a> {
         stories: Stories,
         assigned: Vec<(u64, StoryAssignment)>,
         closed: Vec<StorySummary>,
         chunk: Vec<(u64, u64, StoredDocument)>,
+        /// The previous chunk, analysed: placed while the next one is analysed.
+        ready: Vec<Analysed>,
         analyzer: &'a Analyzer,
     }
     impl Replay<'_> {
+        /// Analyses the gathered chunk (in parallel) while placing the previous one (in order,
+        /// on this thread): placement is sequential, analysis is not, so the two overlap.
         fn flush(&mut self) {
             let analyzer = self.analyzer;
-            let analyses: Vec<Analysis> = self
-                .chunk
-                .par_iter()
-                .map(|(_, _, d)| analyzer.analyze(&d.document))
-                .collect();
-            for ((seq, family, d), a) in self.chunk.drain(..).zip(&analyses) {
-                let doc = &d.document;
-                let assignment = self.stories.add(&doc.id, doc.source.as_deref(), a, family);
-                self.assigned.push((seq, assignment));
-            }
-            self.closed.extend(self.stories.drain_closed());
+            let chunk = std::mem::take(&mut self.chunk);
+            let ready = std::mem::take(&mut self.ready);
+            let Replay {
+                stories,
+                assigned,
+                closed,
+                ..
+            } = self;
+            let (analysed, ()) = rayon::join(
+                || {
+                    chunk
+                        .into_par_iter()
+                        .map(|(seq, family, d)| {
+                            let a = analyzer.analyze(&d.document);
+                            (seq, family, d.document.id, d.document.source, a)
+                        })
+                        .collect::<Vec<Analysed>>()
+                },
+                || {
+                    for (seq, family, id, source, a) in ready {
+                        let assignment = stories.add(&id, source.as_deref(), &a, family);
+                        assigned.push((seq, assignment));
+                    }
+                    closed.extend(stories.drain_closed());
+                },
+            );
+            self.ready = analysed;
+            self.chunk = Vec::with_capacity(REPLAY_CHUNK);
         }
     }
     let mut replay = Replay {
@@ -1646,6 +1669,7 @@ fn replay_stories(
         assigned: Vec::with_capacity(families.len()),
         closed: Vec::new(),
         chunk: Vec::with_capacity(REPLAY_CHUNK),
+        ready: Vec::new(),
         analyzer,
     };
     let mut next = 0;
@@ -1661,6 +1685,8 @@ fn replay_stories(
         }
         Ok(true)
     })?;
+    // The last chunk, then its placement.
+    replay.flush();
     replay.flush();
     if replay.assigned.len() != families.len() {
         return Err(Error::Store(format!(
