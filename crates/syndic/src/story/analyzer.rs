@@ -400,11 +400,17 @@ fn push_word(scan: &mut Scan, text: &str, source: u8, start: usize, mut end: usi
     }
     let word = &text[start..end];
     let from = scan.lower.len();
-    for ch in word.chars() {
-        if ch == '\u{2019}' {
-            scan.lower.push('\'');
-        } else {
-            scan.lower.extend(ch.to_lowercase());
+    if word.is_ascii() {
+        // The common case, byte by byte (the same result as the general path below).
+        scan.lower.push_str(word);
+        scan.lower[from..].make_ascii_lowercase();
+    } else {
+        for ch in word.chars() {
+            if ch == '\u{2019}' {
+                scan.lower.push('\'');
+            } else {
+                scan.lower.extend(ch.to_lowercase());
+            }
         }
     }
     let mut flags = 0;
