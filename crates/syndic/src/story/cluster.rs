@@ -156,6 +156,11 @@ impl Story {
     }
 }
 
+/// Entries of a centroid that the story is indexed under.
+fn indexed_entries(centroid: &[Entry]) -> usize {
+    centroid.iter().filter(|e| e.indexed).count()
+}
+
 /// Recomputes a story's norms with the current weights.
 fn refresh_norms(story: &mut Story, df: &DocFrequencies, config: &StoryConfig) {
     let norm = |entries: &[Entry]| {
@@ -278,7 +283,8 @@ pub struct StoryIndex {
     next_serial: u32,
     docs: u64,
     clock: Option<Timestamp>,
-    /// Entries in all open stories' body maps (postings hold about as many when compact).
+    /// Index entries of all open stories (the entries marked `indexed`: the postings hold as
+    /// many when compact, plus stale ones until the next compaction).
     story_entries: usize,
     labels_at_gc: usize,
 }
@@ -621,7 +627,7 @@ impl StoryIndex {
         let Some(story) = self.stories.get_mut(&serial) else {
             return;
         };
-        let before = story.body.len();
+        let before = indexed_entries(&story.body);
         let (df, config) = (&self.df, &self.config);
         let (postings, labels) = (&mut self.postings, &mut self.labels);
         // Norms are kept up to date incrementally for the changed entries (with today's
@@ -683,7 +689,8 @@ impl StoryIndex {
             // computed with them).
             story.norm_docs = df.observed() as f64;
         }
-        self.story_entries = (self.story_entries + story.body.len()).saturating_sub(before);
+        self.story_entries =
+            (self.story_entries + indexed_entries(&story.body)).saturating_sub(before);
     }
 
     /// Closes idle stories, decays document frequencies, compacts the index. See the module
@@ -739,7 +746,7 @@ impl StoryIndex {
         self.closed
             .extend(summaries.into_iter().map(|summary| (serial, summary)));
         if let Some(story) = self.stories.remove(&serial) {
-            self.story_entries -= story.body.len().min(self.story_entries);
+            self.story_entries -= indexed_entries(&story.body).min(self.story_entries);
             self.by_id.remove(&xxh3_64(story.id.as_bytes()));
         }
     }

@@ -292,6 +292,42 @@ fn idle_stories_close_and_memory_stays_bounded() {
 }
 
 #[test]
+fn the_index_does_not_grow_with_the_history() {
+    // A long stream of one-day events: once stories close, the index (postings, labels,
+    // weights) holds the window only, so its size at day 1,200 is about its size at day 600.
+    let config = StoryConfig {
+        sweep_every: 8,
+        horizon: 3 * DAY,
+        window: DAY,
+        df_half_life: 64,
+        ..StoryConfig::default()
+    };
+    let mut index = StoryIndex::new(config);
+    let mut heap_at = Vec::new();
+    for day in 0..1_200i64 {
+        let t = at("2026-01-01") + day * DAY;
+        let words: Vec<String> = (0..30)
+            .map(|i| format!("w{}", (day * 7919 + i * 104_729) % 1_000_003))
+            .collect();
+        for copy in 0..2 {
+            let text = format!("{} report {copy}.", words.join(" "));
+            let d = Document::new(format!("d{day}-{copy}"), text).with_published(t);
+            index.add(&d, &d.id);
+        }
+        index.drain_closed();
+        if day == 599 || day == 1_199 {
+            heap_at.push(index.heap_bytes());
+        }
+    }
+    assert!(
+        heap_at[1] < heap_at[0] * 3 / 2,
+        "heap grew from {} to {} bytes",
+        heap_at[0],
+        heap_at[1]
+    );
+}
+
+#[test]
 fn summaries_name_the_story() {
     let mut docs = background();
     docs.extend([
