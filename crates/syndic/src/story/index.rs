@@ -3,6 +3,9 @@
 //! The central type is [`Postings`]. A new document looks up only its most telling features
 //! (the highest-weighted: rare terms and names), so the stories it is compared with are those
 //! sharing one of them — a few dozen, whatever the number of stories — never all of them.
+//! Symmetrically, a story is entered only under each member's most telling features
+//! ([`crate::story::StoryConfig::index_features`]), so lists stay short and a document's
+//! common words cost nothing here.
 //!
 //! Lists are append-only between compactions: a story that drops a feature from its centroid or
 //! is closed leaves stale entries behind, which readers skip (the caller checks the story) and

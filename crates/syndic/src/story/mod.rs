@@ -109,8 +109,9 @@ pub struct StoryConfig {
     pub query_features: usize,
     /// Most recent index entries read per feature. Default 64: bounds the cost of a word
     /// that many open stories share (its weight is low anyway, and the stories sharing the
-    /// document's rarer features are found through those). On the 1M-document benchmark 64
-    /// groups as well as 256 (B-cubed F1 0.98) and assigns about a fifth faster.
+    /// document's rarer features are found through those). On `stories_bench` (100,000
+    /// documents grouped, 20,000 measured) 64 groups as well as 256 (B-cubed F1 0.981) and
+    /// assigns about a fifth faster.
     pub max_postings: usize,
     /// Least weight scale (IDF × boost) for a story's feature to be indexed. Default 2.0
     /// (a word in more than about one document in eight is not): such words would fill long
@@ -123,9 +124,10 @@ pub struct StoryConfig {
     /// time per entry); a story's other features still count in its score, they just do not
     /// bring it forward as a candidate.
     pub index_features: usize,
-    /// Candidate stories scored exactly per document. Default 12: on the 1M-document
-    /// benchmark 12 and 24 group equally well (B-cubed F1 0.98) and 12 assigns about a third
-    /// faster; on ECB+ train 8, 12 and 24 give the same stories.
+    /// Candidate stories scored exactly per document. Default 12: on `stories_bench` (100,000
+    /// documents grouped, 20,000 measured) 12 and 24 group equally well (B-cubed F1 0.981 and
+    /// 0.978) and 12 assigns about a third faster; on ECB+ train 8, 12 and 24 give the same
+    /// stories.
     pub max_candidates: usize,
     /// Growth of the corpus (as a share of the documents counted) after which a candidate
     /// story's norms are recomputed with the current weights before scoring. Default 0.2.
