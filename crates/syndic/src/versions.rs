@@ -64,8 +64,11 @@ pub struct VersionConfig {
     /// Probability of proposing a pair at exactly `rule.jaccard` similarity as a candidate.
     /// Default 0.995; higher adds bands (memory) and false candidates (verification time).
     pub recall_target: f64,
-    /// Entries read per LSH bucket on a query. Default 64: bounds the cost of boilerplate keys
-    /// shared by thousands of texts.
+    /// Entries read per LSH bucket on a query, newest first. Default 16: bounds the cost of
+    /// boilerplate keys shared by thousands of texts. A version pair at Jaccard 0.4 shares
+    /// about seven of the 41 band keys, almost all of them rare, so reading more of the few
+    /// crowded chains finds nothing new: on the 1M-document bench 16 and 64 give the same
+    /// pairs, and 16 costs 42% less CPU.
     pub max_bucket: usize,
     /// Candidates verified per document, best-ranked first. Default 32.
     pub max_verify: usize,
@@ -84,7 +87,7 @@ impl Default for VersionConfig {
             seed: DEFAULT_SEED,
             rule: VersionRule::default(),
             recall_target: Banding::RECALL_TARGET,
-            max_bucket: 64,
+            max_bucket: 16,
             max_verify: 32,
             min_shingles: 25,
             family_floor: 0.5,
