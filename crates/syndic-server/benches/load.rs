@@ -8,10 +8,10 @@
 //! # build an index of its first 1M documents once (bulk path, versions only; stories are
 //! # placed by the first opening), then post the documents after them:
 //! cargo bench -p syndic-server --bench load -- --corpus bench-data/c.jsonl --build 1000000 \
-//!     --data bench-data/idx1m --seconds 30 --concurrency 32
+//!     --data bench-data/idx1m --seconds 30 --concurrency 8,32
 //! # later runs reuse the index (--build is skipped when DIR already holds documents)
 //! cargo bench -p syndic-server --bench load -- --corpus bench-data/c.jsonl --skip 1000000 \
-//!     --data bench-data/idx1m --seconds 30 --concurrency 32
+//!     --data bench-data/idx1m --seconds 30 --concurrency 8,32
 //! # or against a running `syndic serve`: --url http://127.0.0.1:7878 --server-pid PID
 //! ```
 //!
@@ -40,7 +40,8 @@ struct Options {
     skip: usize,
     docs: usize,
     seconds: f64,
-    concurrency: usize,
+    /// Concurrent clients of each phase, run one after the other against the same server.
+    concurrency: Vec<usize>,
     data: Option<String>,
     url: Option<String>,
     adds: bool,
@@ -54,7 +55,7 @@ fn options() -> Options {
         skip: 0,
         docs: 200_000,
         seconds: 10.0,
-        concurrency: 64,
+        concurrency: vec![64],
         data: None,
         url: None,
         adds: true,
@@ -70,7 +71,12 @@ fn options() -> Options {
             "--skip" => skip = Some(value().parse().expect("--skip N")),
             "--docs" => o.docs = value().parse().expect("--docs N"),
             "--seconds" => o.seconds = value().parse().expect("--seconds S"),
-            "--concurrency" => o.concurrency = value().parse().expect("--concurrency N"),
+            "--concurrency" => {
+                o.concurrency = value()
+                    .split(',')
+                    .map(|n| n.parse().expect("--concurrency N[,N…]"))
+                    .collect();
+            }
             "--data" => o.data = Some(value()),
             "--url" => o.url = Some(value()),
             "--no-adds" => o.adds = false,
@@ -257,6 +263,120 @@ fn cpu_by_thread() -> std::collections::BTreeMap<String, f64> {
     out
 }
 
+/// One load phase: `concurrency` clients posting the next unsent documents until time is up.
+struct Phase<'a> {
+    url: &'a str,
+    client: &'a reqwest::Client,
+    bodies: &'a Arc<Vec<(String, String)>>,
+    next: &'a Arc<AtomicUsize>,
+    failed: &'a Arc<AtomicUsize>,
+    seconds: f64,
+}
+
+impl Phase<'_> {
+    /// Latencies and indexes of the documents answered correctly, and the phase's length.
+    async fn run(&self, concurrency: usize) -> (Vec<Duration>, Vec<usize>, f64) {
+        let deadline = Duration::from_secs_f64(self.seconds);
+        let start = Instant::now();
+        let mut tasks = Vec::new();
+        for _ in 0..concurrency {
+            let (client, bodies, next, failed) = (
+                self.client.clone(),
+                Arc::clone(self.bodies),
+                Arc::clone(self.next),
+                Arc::clone(self.failed),
+            );
+            let url = format!("{}/documents", self.url);
+            tasks.push(tokio::spawn(async move {
+                let mut mine = Vec::new();
+                while start.elapsed() < deadline {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some((id, body)) = bodies.get(i) else {
+                        break;
+                    };
+                    let sent = Instant::now();
+                    let response = client
+                        .post(&url)
+                        .header("content-type", "application/json")
+                        .body(body.clone())
+                        .send()
+                        .await;
+                    let wrong = match response {
+                        Ok(r) => {
+                            let status = r.status().as_u16();
+                            match r.bytes().await {
+                                Ok(b) => check(id, status, &b),
+                                Err(e) => Some(format!("{id}: reading the answer: {e}")),
+                            }
+                        }
+                        Err(e) => Some(format!("{id}: {e}")),
+                    };
+                    match wrong {
+                        None => mine.push((sent.elapsed(), i)),
+                        Some(why) => {
+                            if failed.fetch_add(1, Ordering::Relaxed) < 5 {
+                                eprintln!("load: wrong answer: {why}");
+                            }
+                        }
+                    }
+                }
+                mine
+            }));
+        }
+        let mut all = Vec::new();
+        for t in tasks {
+            all.extend(t.await.unwrap());
+        }
+        let (latencies, acked) = all.into_iter().unzip();
+        (latencies, acked, start.elapsed().as_secs_f64())
+    }
+}
+
+/// Prints a phase's rate, latency percentiles and (service in this process) CPU per document.
+fn report(
+    concurrency: usize,
+    mut latencies: Vec<Duration>,
+    elapsed: f64,
+    cpu_before: &std::collections::BTreeMap<String, f64>,
+    cpu_after: &std::collections::BTreeMap<String, f64>,
+    in_process: bool,
+) {
+    latencies.sort_unstable();
+    let ms = |d: &Duration| d.as_secs_f64() * 1e3;
+    let pct = |p: f64| {
+        latencies
+            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
+            .map_or(0.0, ms)
+    };
+    println!(
+        "load: {concurrency} clients: {} documents in {:.2} s = {:.0} documents/s; latency p50 \
+         {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        latencies.len(),
+        elapsed,
+        latencies.len() as f64 / elapsed,
+        pct(0.50),
+        pct(0.90),
+        pct(0.99),
+        latencies.last().map_or(0.0, ms),
+    );
+    if in_process && !latencies.is_empty() {
+        let used = |group: &str| {
+            cpu_after.get(group).copied().unwrap_or(0.0)
+                - cpu_before.get(group).copied().unwrap_or(0.0)
+        };
+        let n = latencies.len() as f64;
+        let server = used("server") + used("writer");
+        println!(
+            "load: {concurrency} clients: CPU per document: server {:.3} ms (of which the writer \
+             thread {:.3} ms), client {:.3} ms; the server had {:.2} cores on average",
+            1e3 * server / n,
+            1e3 * used("writer") / n,
+            1e3 * used("client") / n,
+            server / elapsed
+        );
+    }
+}
+
 fn main() {
     let o = options();
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -325,74 +445,41 @@ fn main() {
         .as_secs();
     let bodies = Arc::new(bodies(&o, run));
     eprintln!(
-        "load: {} documents ready, {} concurrent clients, up to {:.0} s, against {url}",
+        "load: {} documents ready; phases of {:?} concurrent clients, up to {:.0} s each, \
+         against {url}",
         bodies.len(),
         o.concurrency,
         o.seconds
     );
     let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(o.concurrency)
+        .pool_max_idle_per_host(o.concurrency.iter().copied().max().unwrap_or(1))
         .build()
         .unwrap();
     let next = Arc::new(AtomicUsize::new(0));
     let failed = Arc::new(AtomicUsize::new(0));
-    let deadline = Duration::from_secs_f64(o.seconds);
-    let cpu_before = cpu_by_thread();
-    let start = Instant::now();
-    let (latencies, acknowledged): (Vec<Duration>, Vec<usize>) = client_runtime.block_on(async {
-        let mut tasks = Vec::new();
-        for _ in 0..o.concurrency {
-            let (client, bodies, next, failed) = (
-                client.clone(),
-                Arc::clone(&bodies),
-                Arc::clone(&next),
-                Arc::clone(&failed),
-            );
-            let url = format!("{url}/documents");
-            tasks.push(tokio::spawn(async move {
-                let mut mine = Vec::new();
-                while start.elapsed() < deadline {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some((id, body)) = bodies.get(i) else {
-                        break;
-                    };
-                    let sent = Instant::now();
-                    let response = client
-                        .post(&url)
-                        .header("content-type", "application/json")
-                        .body(body.clone())
-                        .send()
-                        .await;
-                    let wrong = match response {
-                        Ok(r) => {
-                            let status = r.status().as_u16();
-                            match r.bytes().await {
-                                Ok(b) => check(id, status, &b),
-                                Err(e) => Some(format!("{id}: reading the answer: {e}")),
-                            }
-                        }
-                        Err(e) => Some(format!("{id}: {e}")),
-                    };
-                    match wrong {
-                        None => mine.push((sent.elapsed(), i)),
-                        Some(why) => {
-                            if failed.fetch_add(1, Ordering::Relaxed) < 5 {
-                                eprintln!("load: wrong answer: {why}");
-                            }
-                        }
-                    }
-                }
-                mine
-            }));
-        }
-        let mut all = Vec::new();
-        for t in tasks {
-            all.extend(t.await.unwrap());
-        }
-        all.into_iter().unzip()
-    });
-    let elapsed = start.elapsed().as_secs_f64();
-    let cpu_after = cpu_by_thread();
+    let mut acknowledged: Vec<usize> = Vec::new();
+    for &concurrency in &o.concurrency {
+        let phase = Phase {
+            url: &url,
+            client: &client,
+            bodies: &bodies,
+            next: &next,
+            failed: &failed,
+            seconds: o.seconds,
+        };
+        let cpu_before = cpu_by_thread();
+        let (latencies, acked, elapsed) = client_runtime.block_on(phase.run(concurrency));
+        let cpu_after = cpu_by_thread();
+        acknowledged.extend(acked);
+        report(
+            concurrency,
+            latencies,
+            elapsed,
+            &cpu_before,
+            &cpu_after,
+            o.url.is_none(),
+        );
+    }
     // Read back a sample of the acknowledged documents.
     let sample: Vec<usize> = acknowledged
         .iter()
@@ -417,25 +504,10 @@ fn main() {
         }
         bad
     });
-    let mut sorted = latencies;
-    sorted.sort_unstable();
-    let pct = |p: f64| {
-        sorted
-            .get(((sorted.len() as f64 * p) as usize).min(sorted.len().saturating_sub(1)))
-            .map_or(0.0, |d| d.as_secs_f64() * 1e3)
-    };
     let failures = failed.load(Ordering::Relaxed);
     println!(
-        "load: {} documents in {:.2} s = {:.0} documents/s; latency p50 {:.2} ms, p90 {:.2} ms, \
-         p99 {:.2} ms, max {:.2} ms; {} failed or wrong; {} of {} read back",
-        sorted.len(),
-        elapsed,
-        sorted.len() as f64 / elapsed,
-        pct(0.50),
-        pct(0.90),
-        pct(0.99),
-        sorted.last().map_or(0.0, |d| d.as_secs_f64() * 1e3),
-        failures,
+        "load: {} acknowledged, {failures} failed or wrong; {} of {} sampled read back",
+        acknowledged.len(),
         sample.len() - unreadable,
         sample.len(),
     );
@@ -445,21 +517,6 @@ fn main() {
         let _ = runtime.block_on(server);
         writer.join();
     }
-    let used = |group: &str| {
-        cpu_after.get(group).copied().unwrap_or(0.0) - cpu_before.get(group).copied().unwrap_or(0.0)
-    };
-    if !sorted.is_empty() && o.url.is_none() {
-        let n = sorted.len() as f64;
-        let server = used("server") + used("writer");
-        println!(
-            "load: CPU per document: server {:.3} ms (of which the writer thread {:.3} ms), \
-             client {:.3} ms; the server had {:.2} cores on average",
-            1e3 * server / n,
-            1e3 * used("writer") / n,
-            1e3 * used("client") / n,
-            server / elapsed
-        );
-    }
     if let Some(peak) = peak {
         let whose = if o.url.is_none() {
             "this process (server and client)"
@@ -468,7 +525,7 @@ fn main() {
         };
         println!("load: peak resident memory of {whose}: {peak}");
     }
-    if failures > 0 || unreadable > 0 || sorted.is_empty() {
+    if failures > 0 || unreadable > 0 || acknowledged.is_empty() {
         eprintln!(
             "load: FAILED — {failures} requests failed or were answered wrongly, {unreadable} did not read back"
         );
