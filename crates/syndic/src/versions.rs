@@ -383,43 +383,19 @@ impl SetStore {
         Ok(())
     }
 
-    fn get(&mut self, slot: usize, out: &mut Vec<u64>) -> Result<()> {
-        out.clear();
-        match self {
-            SetStore::Memory { arena, offsets } => {
-                let (start, len) = offsets[slot];
-                let start = start as usize;
-                out.extend_from_slice(&arena[start..start + len as usize]);
-            }
-            #[cfg(unix)]
-            SetStore::Disk {
-                file,
-                offsets,
-                written,
-                flushed,
-                bytes,
-            } => {
-                use std::io::Write;
-                use std::os::unix::fs::FileExt;
-                let (start, len) = offsets[slot];
-                if start + 8 * u64::from(len) > *flushed {
-                    file.flush()
-                        .map_err(|e| Error::io("flushing shingle spill file", e))?;
-                    *flushed = *written;
-                }
-                bytes.clear();
-                bytes.resize(8 * len as usize, 0);
-                file.get_ref()
-                    .read_exact_at(bytes, start)
-                    .map_err(|e| Error::io("reading shingle spill file", e))?;
-                out.extend(bytes.chunks_exact(8).map(|c| {
-                    let mut b = [0u8; 8];
-                    b.copy_from_slice(c);
-                    u64::from_le_bytes(b)
-                }));
+    /// Reads any set pushed so far, flushing first when it is not yet in the file.
+    fn get(&mut self, slot: usize, out: &mut Vec<u64>, bytes: &mut Vec<u8>) -> Result<()> {
+        #[cfg(unix)]
+        if let SetStore::Disk {
+            offsets, flushed, ..
+        } = self
+        {
+            let (start, len) = offsets[slot];
+            if start + 8 * u64::from(len) > *flushed {
+                self.flush()?;
             }
         }
-        Ok(())
+        self.read(slot, out, bytes)
     }
 }
 
@@ -465,6 +441,8 @@ pub struct VersionIndex {
     has_print: Vec<bool>,
     print_words: usize,
     buf_b: Vec<u64>,
+    /// Read buffer of [`VersionIndex::load`].
+    load_bytes: Vec<u8>,
 }
 
 impl VersionIndex {
@@ -859,7 +837,10 @@ impl VersionIndex {
             out.clear();
             return Ok(());
         }
-        self.sets.get(slot as usize, out)
+        let mut bytes = std::mem::take(&mut self.load_bytes);
+        let read = self.sets.get(slot as usize, out, &mut bytes);
+        self.load_bytes = bytes;
+        read
     }
 
     /// Whether `a` should replace `b` as canonical: earliest published, else longest, else
@@ -980,6 +961,7 @@ impl VersionIndexBuilder {
             has_print: Vec::new(),
             print_words: Fingerprint::words(sketcher.num_perm()),
             buf_b: Vec::new(),
+            load_bytes: Vec::new(),
         })
     }
 }
