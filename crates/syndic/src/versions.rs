@@ -1037,7 +1037,7 @@ mod tests {
         let trimmed = text(0, 200);
         let rewritten = format!("{} {} {}", text(0, 150), text(5000, 100), text(250, 150));
         let mut idx = index();
-        let r = idx.add(&Document::new("rewritten", rewritten).with_published(300));
+        let r = idx.add(&Document::new("rewritten", rewritten.clone()).with_published(300));
         let t = idx.add(&Document::new("trimmed", trimmed).with_published(200));
         assert_ne!(
             r.family, t.family,
@@ -1053,6 +1053,15 @@ mod tests {
                 .all(|r| r.version == "original" && r.family_size == 3),
             "{recs:?}"
         );
+        // The same three in one chunk (verified in parallel, placed in order): the same answer.
+        let docs = [
+            Document::new("rewritten", rewritten).with_published(300),
+            Document::new("trimmed", text(0, 200)).with_published(200),
+            Document::new("original", text(0, 400)).with_published(100),
+        ];
+        let mut idx = index();
+        idx.add_batch(&docs).unwrap();
+        assert_eq!(idx.finish().unwrap(), recs);
         // An unrelated text that shares a paragraph with one of them stays out.
         let mut idx = index();
         idx.add(&Document::new("a", text(0, 300)));
