@@ -178,6 +178,19 @@ impl LshIndex {
         }
     }
 
+    /// An empty index with room for `docs` documents before it grows.
+    pub fn with_capacity(bands: usize, max_bucket: usize, docs: usize) -> Self {
+        LshIndex {
+            bands,
+            max_bucket: max_bucket.max(1),
+            heads: (0..bands)
+                .map(|_| HashMap::with_capacity_and_hasher(docs, Default::default()))
+                .collect(),
+            entries: Vec::with_capacity(docs * bands),
+            docs: 0,
+        }
+    }
+
     /// Number of documents inserted.
     pub fn len(&self) -> usize {
         self.docs

@@ -435,9 +435,10 @@ pub struct VersionIndex {
     /// Slot in `sets` of each document (`u32::MAX` when not indexed).
     set_slot: Vec<u32>,
     sets: SetStore,
-    /// Fingerprint words of each indexed slot (`print_words` each; zeros when unknown).
+    /// Fingerprint words of each document (`print_words` each; zeros when unknown or not
+    /// indexed), by document number: a candidate's estimate is one lookup, not two in a row.
     prints: Vec<u64>,
-    /// Whether each indexed slot has a fingerprint.
+    /// Whether each document has a fingerprint.
     has_print: Vec<bool>,
     print_words: usize,
     buf_b: Vec<u64>,
@@ -569,7 +570,11 @@ impl VersionIndex {
             })
             .ok_or_else(|| Error::Store("more than 4G documents in one index".into()))?;
         let statuses: Vec<Status> = chunk.iter().map(|d| self.status_of(d.sketch)).collect();
-        let mut local = LshIndex::new(self.sketcher.banding().bands, self.config.max_bucket);
+        let mut local = LshIndex::with_capacity(
+            self.sketcher.banding().bands,
+            self.config.max_bucket,
+            chunk.len(),
+        );
         for (i, (d, status)) in chunk.iter().zip(&statuses).enumerate() {
             if *status == Status::Ok {
                 local.insert(base + i as u32, &d.sketch.keys);
@@ -670,17 +675,17 @@ impl VersionIndex {
                 u32::try_from(self.lsh.len()).map_err(|_| Error::Store("LSH index full".into()))?;
             self.sets.push(&d.sketch.shingles)?;
             self.set_slot.push(slot);
-            let known = d.sketch.fingerprint.len() == self.print_words;
-            if known {
-                self.prints.extend_from_slice(&d.sketch.fingerprint);
-            } else {
-                self.prints.resize(self.prints.len() + self.print_words, 0);
-            }
-            self.has_print.push(known);
             self.lsh.insert(doc, &d.sketch.keys);
         } else {
             self.set_slot.push(u32::MAX);
         }
+        let known = status == Status::Ok && d.sketch.fingerprint.len() == self.print_words;
+        if known {
+            self.prints.extend_from_slice(&d.sketch.fingerprint);
+        } else {
+            self.prints.resize(self.prints.len() + self.print_words, 0);
+        }
+        self.has_print.push(known);
         let (family, canonical) = self.merge_into(family, &also)?;
         Ok(Assignment {
             doc,
@@ -703,9 +708,9 @@ impl VersionIndex {
 
     /// The fingerprint of an indexed document, if known.
     fn print_of(&self, doc: u32) -> Option<&[u64]> {
-        let slot = self.set_slot[doc as usize] as usize;
-        self.has_print[slot].then(|| {
-            let at = slot * self.print_words;
+        let doc = doc as usize;
+        self.has_print[doc].then(|| {
+            let at = doc * self.print_words;
             &self.prints[at..at + self.print_words]
         })
     }
