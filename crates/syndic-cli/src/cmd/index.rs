@@ -243,6 +243,9 @@ fn add(args: AddArgs) -> anyhow::Result<ExitStatus> {
     if let Some(out) = out {
         out.finish()?;
     }
+    index
+        .sync()
+        .context("writing the index to disk (the last, durable commit)")?;
     let stats = index.stats()?;
     let secs = start.elapsed().as_secs_f64().max(1e-9);
     reporter.finish(
@@ -330,13 +333,15 @@ fn prepare(
 }
 
 /// Places and commits a chunk in one transaction; each document is its own group, so a
-/// duplicate id refuses that document only.
+/// duplicate id refuses that document only. The commit is lazy (not waited on to reach the
+/// disk): the load ends with one durable commit, and a crash before it loses the chunks since
+/// the last durable one, whole — the store stays consistent.
 fn commit(
     index: &LiveIndex<Arc<dyn Store>>,
     docs: Vec<(Prepared, u64)>,
 ) -> anyhow::Result<Vec<(GroupOutcome, u64)>> {
     let (groups, bytes): (Vec<_>, Vec<_>) = docs.into_iter().map(|(p, b)| (vec![p], b)).unzip();
-    let outcomes = index.add(groups).context("writing to the index")?;
+    let outcomes = index.add_lazily(groups).context("writing to the index")?;
     Ok(outcomes.into_iter().zip(bytes).collect())
 }
 

@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::story::{StoryConfig, StorySummary};
 use crate::versions::VersionConfig;
 use redb::{
-    Database, ReadOnlyTable, ReadableDatabase, ReadableTable, ReadableTableMetadata,
+    Database, Durability, ReadOnlyTable, ReadableDatabase, ReadableTable, ReadableTableMetadata,
     TableDefinition,
 };
 use std::path::{Path, PathBuf};
@@ -153,7 +153,10 @@ impl Store for RedbStore {
 
     fn commit(&self, batch: &WriteBatch<'_>) -> Result<()> {
         let ctx = "writing to the store";
-        let txn = tryc!(self.db.begin_write(), ctx);
+        let mut txn = tryc!(self.db.begin_write(), ctx);
+        if batch.lazy {
+            tryc!(txn.set_durability(Durability::None), ctx);
+        }
         {
             let mut meta = tryc!(txn.open_table(META), ctx);
             let mut documents = tryc!(txn.open_table(DOCUMENTS), ctx);

@@ -1067,6 +1067,23 @@ impl<S: Store> LiveIndex<S> {
     /// whole or refused whole (an id already indexed, or repeated); the outer error means the
     /// store failed and nothing of this call was kept.
     pub fn add(&self, groups: Vec<Vec<Prepared>>) -> Result<Vec<GroupOutcome>> {
+        self.add_with(groups, false)
+    }
+
+    /// [`LiveIndex::add`] for bulk loading: the transaction is not waited on to reach the disk
+    /// (see [`WriteBatch::lazy`]) — nothing is acknowledged to anyone until [`LiveIndex::sync`]
+    /// makes every lazy commit durable at once.
+    pub fn add_lazily(&self, groups: Vec<Vec<Prepared>>) -> Result<Vec<GroupOutcome>> {
+        self.add_with(groups, true)
+    }
+
+    /// Makes every commit so far durable (one empty durable transaction).
+    pub fn sync(&self) -> Result<()> {
+        let _writer = self.writer();
+        self.store.commit(&WriteBatch::default())
+    }
+
+    fn add_with(&self, groups: Vec<Vec<Prepared>>, lazy: bool) -> Result<Vec<GroupOutcome>> {
         let mut writer = self.writer();
         let reader = self.store.reader()?;
         // 1. Refuse groups with a known or repeated id.
@@ -1099,7 +1116,10 @@ impl<S: Store> LiveIndex<S> {
             outcome.push(refused);
         }
         // 2. Place the accepted documents in order.
-        let mut batch = WriteBatch::default();
+        let mut batch = WriteBatch {
+            lazy,
+            ..WriteBatch::default()
+        };
         let mut answers: Vec<Vec<Answer>> = Vec::with_capacity(groups.len());
         let mut touched: Vec<(u32, u64)> = Vec::new();
         let mut next_seq = writer.next_seq;

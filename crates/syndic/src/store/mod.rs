@@ -242,6 +242,10 @@ pub struct WriteBatch<'a> {
     pub closed_stories: Vec<StorySummary>,
     /// Story memberships to add (`true`) or remove (`false`): (story id, arrival number).
     pub story_members: Vec<(String, u64, bool)>,
+    /// Commit without waiting for the disk: the batch is atomic and visible at once, but
+    /// durable only when a later batch without `lazy` commits (bulk loading, which makes its
+    /// last commit durable; a crash before then loses the lazy batches, whole).
+    pub lazy: bool,
 }
 
 impl WriteBatch<'_> {
