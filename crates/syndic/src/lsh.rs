@@ -22,10 +22,10 @@
 //! footer) costs a bounded amount, and the newest documents — the likeliest relatives in a news
 //! stream — are the ones seen.
 //!
-//! A query can also read a small *local* index first ([`LshIndex::query_layered`]): the batch
-//! driver indexes a chunk of documents locally, then queries every document of the chunk in
-//! parallel against "the chunk's earlier documents, then everything before the chunk" — the
-//! same chains in the same order, under the same cap, as a query made one document at a time.
+//! A query can also read two indexes as one ([`LshIndex::probe`] with the budgets the first
+//! left): the batch driver probes each document of a chunk against a local index of the chunk's
+//! earlier documents, then — in parallel — against everything before the chunk: the same chains
+//! in the same order, under the same cap, as a query made one document at a time.
 //!
 //! Memory: each band has its own map from the top 32 bits of the band key to the newest entry
 //! (8 bytes a slot), plus one (document, link) pair per (document, band) — about 19 bytes per
@@ -220,29 +220,48 @@ impl LshIndex {
         }
     }
 
-    /// Walks the chain of `key` in `band`, newest first, pushing documents below `before` to
-    /// `hits` while `budget` lasts; returns the budget left.
-    fn walk(
-        &self,
-        band: usize,
-        key: u64,
-        before: u32,
-        mut budget: usize,
-        hits: &mut Vec<u32>,
-    ) -> usize {
-        let Some(&head) = self.heads[band].get(&short_key(key)) else {
-            return budget;
-        };
-        let mut entry = head;
-        while entry != NONE && budget > 0 {
-            let Entry { doc, next } = self.entries[entry as usize];
-            if doc < before {
-                hits.push(doc);
-                budget -= 1;
-            }
-            entry = next;
+    /// Reads the chains of `keys`, newest first, into `hits`: at most `budgets[band]` entries
+    /// of band `band`'s chain, each budget lowered by what was read. An empty `budgets` starts
+    /// every band at `max_bucket`.
+    ///
+    /// Probing a second index with the budgets the first left reads both as one chain — the
+    /// first's entries, then the second's, under one cap. The batch driver probes a chunk's own
+    /// local index (its earlier documents) and then, in parallel, the main index, and gets what
+    /// one index holding both would have answered.
+    pub fn probe(&self, keys: &[u64], hits: &mut Vec<u32>, budgets: &mut Vec<usize>) {
+        if budgets.is_empty() {
+            budgets.resize(self.bands, self.max_bucket);
         }
-        budget
+        for ((heads, &key), budget) in self.heads.iter().zip(keys).zip(budgets.iter_mut()) {
+            if *budget == 0 {
+                continue;
+            }
+            let Some(&head) = heads.get(&short_key(key)) else {
+                continue;
+            };
+            let mut entry = head;
+            while entry != NONE && *budget > 0 {
+                let Entry { doc, next } = self.entries[entry as usize];
+                hits.push(doc);
+                *budget -= 1;
+                entry = next;
+            }
+        }
+    }
+
+    /// Counts probed `hits` into candidates, most shared bands first (ties: newest first).
+    /// `hits` is sorted in place; `out` is cleared first.
+    pub fn count(hits: &mut [u32], out: &mut Vec<Candidate>) {
+        out.clear();
+        // Counted by runs after sorting: O(n log n) however many documents share the keys.
+        hits.sort_unstable();
+        for run in hits.chunk_by(|a, b| a == b) {
+            out.push(Candidate {
+                doc: run[0],
+                hits: u32::try_from(run.len()).unwrap_or(u32::MAX),
+            });
+        }
+        out.sort_by(|a, b| b.hits.cmp(&a.hits).then(b.doc.cmp(&a.doc)));
     }
 
     /// The documents sharing at least one band key with `keys`, most shared bands first (ties:
@@ -253,39 +272,9 @@ impl LshIndex {
 
     /// [`LshIndex::query`] reusing `hits` as scratch space (no allocation once it has grown).
     pub fn query_with(&self, keys: &[u64], hits: &mut Vec<u32>, out: &mut Vec<Candidate>) {
-        self.query_layered(None, keys, hits, out);
-    }
-
-    /// Like [`LshIndex::query_with`], reading first the chains of a `local` index, only its
-    /// documents numbered below the given one, then this index's, under one `max_bucket` cap
-    /// per key. When `local` holds the documents that followed everything in `self`, the answer
-    /// is the one a single index holding both would give a query made before that document.
-    pub fn query_layered(
-        &self,
-        local: Option<(&LshIndex, u32)>,
-        keys: &[u64],
-        hits: &mut Vec<u32>,
-        out: &mut Vec<Candidate>,
-    ) {
-        out.clear();
         hits.clear();
-        // Every (document, band) hit, then counted by runs after sorting: O(n log n) however
-        // many documents share the query's keys.
-        for (band, &key) in keys.iter().enumerate().take(self.bands) {
-            let mut budget = self.max_bucket;
-            if let Some((local, before)) = local {
-                budget = local.walk(band, key, before, budget, hits);
-            }
-            self.walk(band, key, NONE, budget, hits);
-        }
-        hits.sort_unstable();
-        for run in hits.chunk_by(|a, b| a == b) {
-            out.push(Candidate {
-                doc: run[0],
-                hits: u32::try_from(run.len()).unwrap_or(u32::MAX),
-            });
-        }
-        out.sort_by(|a, b| b.hits.cmp(&a.hits).then(b.doc.cmp(&a.doc)));
+        self.probe(keys, hits, &mut Vec::new());
+        LshIndex::count(hits, out);
     }
 }
 
@@ -357,22 +346,23 @@ mod tests {
         let mut whole = LshIndex::new(banding.bands, 8);
         let mut main = LshIndex::new(banding.bands, 8);
         let mut local = LshIndex::new(banding.bands, 8);
-        for (doc, k) in keys.iter().enumerate() {
-            let doc = doc as u32;
-            if doc < 25 {
-                main.insert(doc, k);
-            } else {
-                local.insert(doc, k);
-            }
+        for (doc, k) in keys.iter().enumerate().take(25) {
+            main.insert(doc as u32, k);
         }
-        let (mut hits, mut a, mut b) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut a, mut b) = (Vec::new(), Vec::new());
         for (doc, k) in keys.iter().enumerate() {
             let doc = doc as u32;
             if doc >= 25 {
                 whole.query(k, &mut a);
-                main.query_layered(Some((&local, doc)), k, &mut hits, &mut b);
+                // The local index first (it holds documents 25.., so only those before
+                // `doc` are probed: insert as we go), then the main one.
+                let (mut hits, mut budgets) = (Vec::new(), Vec::new());
+                local.probe(k, &mut hits, &mut budgets);
+                main.probe(k, &mut hits, &mut budgets);
+                LshIndex::count(&mut hits, &mut b);
                 assert_eq!(a, b, "document {doc}");
                 assert!(!a.is_empty());
+                local.insert(doc, k);
             }
             whole.insert(doc, k);
         }

@@ -416,6 +416,7 @@ pub struct Incoming<'a> {
 #[derive(Debug, Default)]
 struct Probe {
     hits: Vec<u32>,
+    budgets: Vec<usize>,
     candidates: Vec<Candidate>,
     ranked: Vec<(f64, u32)>,
     set: Vec<u64>,
@@ -556,7 +557,7 @@ impl VersionIndex {
     ///
     /// Two phases. First, every document of the chunk is looked up and verified at once, in
     /// parallel: against the index as it stood before the chunk, and against the chunk's own
-    /// earlier documents through a small local LSH index ([`LshIndex::query_layered`]) — so each
+    /// earlier documents through a small local LSH index ([`LshIndex::probe`]) — so each
     /// document sees exactly the candidates it would have seen alone, and gets them verified on
     /// their shingle sets. Then, in order, each document takes its place: the closest verified
     /// member whose family's canonical is near enough ([`VersionConfig::family_floor`]) — the one
@@ -575,10 +576,16 @@ impl VersionIndex {
             self.config.max_bucket,
             chunk.len(),
         );
+        // The chunk's earlier documents, in order: what each document's chains hold before
+        // they reach the main index (hits, and the budget left of each band).
+        let mut earlier: Vec<(Vec<u32>, Vec<usize>)> = Vec::with_capacity(chunk.len());
         for (i, (d, status)) in chunk.iter().zip(&statuses).enumerate() {
+            let (mut hits, mut budgets) = (Vec::new(), Vec::new());
             if *status == Status::Ok {
+                local.probe(&d.sketch.keys, &mut hits, &mut budgets);
                 local.insert(base + i as u32, &d.sketch.keys);
             }
+            earlier.push((hits, budgets));
         }
         self.sets.flush()?;
         let view = &*self;
@@ -586,7 +593,7 @@ impl VersionIndex {
             if statuses[i] != Status::Ok {
                 return Ok(Vec::new());
             }
-            view.verified(probe, &local, base, chunk, i)
+            view.verified(probe, &earlier[i], base, chunk, i)
         };
         let verified: Vec<Result<Vec<(u32, Overlap)>>> = if chunk.len() == 1 {
             vec![verify(&mut Probe::default(), 0)]
@@ -720,19 +727,17 @@ impl VersionIndex {
     fn verified(
         &self,
         probe: &mut Probe,
-        local: &LshIndex,
+        earlier: &(Vec<u32>, Vec<usize>),
         base: u32,
         chunk: &[Incoming<'_>],
         i: usize,
     ) -> Result<Vec<(u32, Overlap)>> {
         let sketch = chunk[i].sketch;
-        let doc = base + i as u32;
-        self.lsh.query_layered(
-            Some((local, doc)),
-            &sketch.keys,
-            &mut probe.hits,
-            &mut probe.candidates,
-        );
+        probe.hits.clone_from(&earlier.0);
+        probe.budgets.clone_from(&earlier.1);
+        self.lsh
+            .probe(&sketch.keys, &mut probe.hits, &mut probe.budgets);
+        LshIndex::count(&mut probe.hits, &mut probe.candidates);
         let in_chunk = |other: u32| chunk[(other - base) as usize].sketch;
         let own = (sketch.fingerprint.len() == self.print_words).then_some(&sketch.fingerprint[..]);
         let floor = self.prefilter(sketch.shingles.len());
