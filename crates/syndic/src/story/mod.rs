@@ -114,7 +114,7 @@ pub struct StoryConfig {
     /// assigns about a fifth faster.
     pub max_postings: usize,
     /// Least weight scale (IDF × boost) for a story's feature to be indexed. Default 2.0
-    /// (a word in more than about one document in eight is not): such words would fill long
+    /// (a word in more than about one document in seven is not): such words would fill long
     /// lists that no query reads to the end, and the stories holding them are found through
     /// their rarer words.
     pub index_min_scale: f32,
