@@ -178,25 +178,32 @@ impl Sketcher {
 
     /// Sketches one text.
     pub fn sketch(&self, text: &str) -> Sketch {
+        let mut sketch = Sketch::default();
+        self.sketch_into(text, &mut sketch);
+        sketch
+    }
+
+    /// Sketches one text into `out`, reusing its buffers.
+    pub fn sketch_into(&self, text: &str, out: &mut Sketch) {
         thread_local! {
             // The normalised text and word hashes of the last text sketched on this thread:
             // reused, so sketching allocates only what the sketch keeps.
             static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
         }
-        let mut set = ShingleSet::default();
-        SCRATCH.with_borrow_mut(|scratch| self.shingler.shingle_into(text, &mut set, scratch));
-        let (keys, fingerprint) = if set.hashes.is_empty() {
-            (Vec::new(), Vec::new())
-        } else {
-            let signature = self.hasher.sign(&set.hashes);
-            (self.banding.keys(&signature), signature.fingerprint().0)
+        let mut set = ShingleSet {
+            hashes: std::mem::take(&mut out.shingles),
+            words: 0,
         };
-        Sketch {
-            shingles: set.hashes,
-            keys,
-            fingerprint,
-            words: set.words,
+        SCRATCH.with_borrow_mut(|scratch| self.shingler.shingle_into(text, &mut set, scratch));
+        out.keys.clear();
+        out.fingerprint.clear();
+        if !set.hashes.is_empty() {
+            let signature = self.hasher.sign(&set.hashes);
+            out.keys.extend(self.banding.keys(&signature));
+            out.fingerprint.extend(signature.fingerprint().0);
         }
+        out.shingles = set.hashes;
+        out.words = set.words;
     }
 }
 
