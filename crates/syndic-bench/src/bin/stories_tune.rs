@@ -82,6 +82,7 @@ fn set(config: &mut StoryConfig, key: &str, value: f64) -> anyhow::Result<()> {
         "index_min_scale" => config.index_min_scale = value as f32,
         "index_features" => config.index_features = value as usize,
         "max_postings" => config.max_postings = value as usize,
+        "member_decay" => config.member_decay = value as f32,
         "query_features" => config.query_features = value as usize,
         "max_candidates" => config.max_candidates = value as usize,
         other => bail!("unknown setting {other}"),

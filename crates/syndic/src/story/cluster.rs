@@ -630,6 +630,16 @@ impl StoryIndex {
         let before = indexed_entries(&story.body);
         let (df, config) = (&self.df, &self.config);
         let (postings, labels) = (&mut self.postings, &mut self.labels);
+        // The earlier members fade (`member_decay`): the centroid follows the story's latest
+        // reports. Every entry scales alike, so the norms scale exactly.
+        let decay = config.member_decay.clamp(0.0, 1.0);
+        if decay < 1.0 {
+            for e in story.body.iter_mut().chain(story.lead.iter_mut()) {
+                e.raw *= decay;
+            }
+            story.body_norm *= decay;
+            story.lead_norm *= decay;
+        }
         // Norms are kept up to date incrementally for the changed entries (with today's
         // weights); the others drift until a refresh (`norm_drift`) or a pruning.
         let body_delta = merge_add(

@@ -462,4 +462,16 @@ fn config_validation_names_the_setting() {
         ..StoryConfig::default()
     };
     assert!(bad.validate().unwrap_err().to_string().contains("horizon"));
+    for decay in [0.0, 1.5, f32::NAN] {
+        let bad = StoryConfig {
+            member_decay: decay,
+            ..StoryConfig::default()
+        };
+        assert!(
+            bad.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("member-decay")
+        );
+    }
 }
