@@ -775,8 +775,7 @@ impl VersionIndex {
             let overlap = if other >= base {
                 Overlap::of(&sketch.shingles, &in_chunk(other).shingles)
             } else {
-                let slot = self.set_slot[other as usize] as usize;
-                self.sets.read(slot, &mut probe.set, &mut probe.bytes)?;
+                self.read_set(other, &mut probe.set, &mut probe.bytes)?;
                 Overlap::of(&sketch.shingles, &probe.set)
             };
             if self.config.rule.accepts(&overlap) {
@@ -884,41 +883,69 @@ impl VersionIndex {
     /// Final answers for every document, in arrival order, measured against the final canonical
     /// members.
     pub fn finish(&mut self) -> Result<Vec<VersionRecord>> {
-        let mut out = Vec::with_capacity(self.docs.len());
-        let mut canon_set = Vec::new();
-        let mut canon_loaded = u32::MAX;
-        let mut set = Vec::new();
-        // Group by family so each canonical set is loaded once.
+        self.sets.flush()?;
+        let roots: Vec<u32> = (0..self.docs.len() as u32)
+            .map(|d| self.family_of(d))
+            .collect();
+        // Grouped by family, so each canonical set is read once; families measured in parallel.
         let mut order: Vec<u32> = (0..self.docs.len() as u32).collect();
-        order.sort_by_key(|&d| (self.family_of(d), d));
+        order.sort_by_key(|&d| (roots[d as usize], d));
+        let groups: Vec<&[u32]> = order
+            .chunk_by(|a, b| roots[*a as usize] == roots[*b as usize])
+            .collect();
+        let view = &*self;
+        let measured: Vec<Result<Vec<(u32, f64, f64)>>> = groups
+            .par_iter()
+            .map_init(
+                || (Vec::new(), Vec::new(), Vec::new()),
+                |(canon, set, bytes), group| {
+                    let canonical = view.families[roots[group[0] as usize] as usize].canonical;
+                    if group.len() > 1 {
+                        view.read_set(canonical, canon, bytes)?;
+                    }
+                    group
+                        .iter()
+                        .map(|&d| {
+                            if d == canonical {
+                                return Ok((d, 1.0, 1.0));
+                            }
+                            view.read_set(d, set, bytes)?;
+                            let o = Overlap::of(set, canon);
+                            Ok((d, round4(o.jaccard()), round4(o.containment())))
+                        })
+                        .collect()
+                },
+            )
+            .collect();
         let mut records: Vec<Option<VersionRecord>> = vec![None; self.docs.len()];
-        for d in order {
-            let fam = self.families[self.family_of(d) as usize];
-            let (similarity, containment) = if fam.canonical == d {
-                (1.0, 1.0)
-            } else {
-                if canon_loaded != fam.canonical {
-                    self.load(fam.canonical, &mut canon_set)?;
-                    canon_loaded = fam.canonical;
-                }
-                self.load(d, &mut set)?;
-                let o = Overlap::of(&set, &canon_set);
-                (round4(o.jaccard()), round4(o.containment()))
-            };
-            let entry = &self.docs[d as usize];
-            records[d as usize] = Some(VersionRecord {
-                id: entry.id.to_string(),
-                version: self.docs[fam.canonical as usize].id.to_string(),
-                canonical: fam.canonical == d,
-                similarity,
-                containment,
-                closest: entry.closest.map(|c| self.docs[c as usize].id.to_string()),
-                family_size: fam.size,
-                status: entry.status,
-            });
+        for group in measured {
+            for (d, similarity, containment) in group? {
+                let fam = self.families[roots[d as usize] as usize];
+                let entry = &self.docs[d as usize];
+                records[d as usize] = Some(VersionRecord {
+                    id: entry.id.to_string(),
+                    version: self.docs[fam.canonical as usize].id.to_string(),
+                    canonical: fam.canonical == d,
+                    similarity,
+                    containment,
+                    closest: entry.closest.map(|c| self.docs[c as usize].id.to_string()),
+                    family_size: fam.size,
+                    status: entry.status,
+                });
+            }
         }
-        out.extend(records.into_iter().flatten());
-        Ok(out)
+        Ok(records.into_iter().flatten().collect())
+    }
+
+    /// A document's shingle set, read from any thread (after a flush); empty when it was not
+    /// indexed.
+    fn read_set(&self, doc: u32, out: &mut Vec<u64>, bytes: &mut Vec<u8>) -> Result<()> {
+        let slot = self.set_slot[doc as usize];
+        if slot == u32::MAX {
+            out.clear();
+            return Ok(());
+        }
+        self.sets.read(slot as usize, out, bytes)
     }
 }
 
