@@ -231,8 +231,9 @@ fn round_trip_and_a_clean_stop() {
 #[test]
 fn bulk_loaded_index_answers_as_syndic_dedup_and_stories_do() {
     let dir = tempfile::tempdir().unwrap();
+    // Chunks of 4 documents: each is sketched while the one before it is placed and written.
     let out = syndic()
-        .args(["index", "add", "--quiet", "--data"])
+        .args(["index", "add", "--quiet", "--chunk-size", "4", "--data"])
         .arg(dir.path())
         .arg(examples())
         .output()
