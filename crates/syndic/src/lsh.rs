@@ -34,6 +34,7 @@
 //! million); a false hit only adds a candidate that verification then rejects.
 
 use crate::minhash::{Signature, mix};
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -150,13 +151,38 @@ pub struct Candidate {
 pub struct LshIndex {
     bands: usize,
     max_bucket: usize,
-    /// For each band, the newest entry of each (shortened) band key.
-    heads: Vec<HashMap<u32, u32, BuildHasherDefault<Spread>>>,
-    /// Each entry (inserted document × band): its document and the previous entry with the
-    /// same key — side by side, so walking a chain touches one place per entry.
-    entries: Vec<Entry>,
+    /// One table per band: bands share nothing, so a chunk of documents is inserted into all
+    /// of them at once ([`LshIndex::insert_all`]).
+    tables: Vec<Band>,
     /// Documents inserted.
     docs: usize,
+}
+
+#[derive(Debug, Default)]
+struct Band {
+    /// The newest entry of each (shortened) band key.
+    heads: HashMap<u32, u32, BuildHasherDefault<Spread>>,
+    /// Each entry (inserted document): its document and the previous entry with the same
+    /// key — side by side, so walking a chain touches one place per entry.
+    entries: Vec<Entry>,
+}
+
+impl Band {
+    fn with_capacity(docs: usize) -> Self {
+        Band {
+            heads: HashMap::with_capacity_and_hasher(docs, Default::default()),
+            entries: Vec::with_capacity(docs),
+        }
+    }
+
+    fn insert(&mut self, doc: u32, key: u64) {
+        let entry = u32::try_from(self.entries.len())
+            .ok()
+            .filter(|&e| e != NONE)
+            .expect("LSH index full");
+        let next = self.heads.insert(short_key(key), entry).unwrap_or(NONE);
+        self.entries.push(Entry { doc, next });
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -172,8 +198,7 @@ impl LshIndex {
         LshIndex {
             bands,
             max_bucket: max_bucket.max(1),
-            heads: (0..bands).map(|_| HashMap::default()).collect(),
-            entries: Vec::new(),
+            tables: (0..bands).map(|_| Band::default()).collect(),
             docs: 0,
         }
     }
@@ -183,10 +208,7 @@ impl LshIndex {
         LshIndex {
             bands,
             max_bucket: max_bucket.max(1),
-            heads: (0..bands)
-                .map(|_| HashMap::with_capacity_and_hasher(docs, Default::default()))
-                .collect(),
-            entries: Vec::with_capacity(docs * bands),
+            tables: (0..bands).map(|_| Band::with_capacity(docs)).collect(),
             docs: 0,
         }
     }
@@ -204,20 +226,33 @@ impl LshIndex {
     /// Adds a document under its band keys.
     ///
     /// # Panics
-    /// Panics if `keys` does not hold exactly `bands` keys, or past 2³² − 1 entries.
+    /// Panics if `keys` does not hold exactly `bands` keys, or past 2³² − 1 documents.
     pub fn insert(&mut self, doc: u32, keys: &[u64]) {
         assert_eq!(keys.len(), self.bands, "wrong number of band keys");
         self.docs += 1;
-        for (band, &key) in keys.iter().enumerate() {
-            let entry = u32::try_from(self.entries.len())
-                .ok()
-                .filter(|&e| e != NONE)
-                .expect("LSH index full");
-            let next = self.heads[band]
-                .insert(short_key(key), entry)
-                .unwrap_or(NONE);
-            self.entries.push(Entry { doc, next });
+        for (table, &key) in self.tables.iter_mut().zip(keys) {
+            table.insert(doc, key);
         }
+    }
+
+    /// Adds documents in order, as [`LshIndex::insert`] one after the other would, filling the
+    /// bands' tables in parallel (rayon).
+    ///
+    /// # Panics
+    /// As [`LshIndex::insert`].
+    pub fn insert_all(&mut self, docs: &[(u32, &[u64])]) {
+        for (_, keys) in docs {
+            assert_eq!(keys.len(), self.bands, "wrong number of band keys");
+        }
+        self.docs += docs.len();
+        self.tables
+            .par_iter_mut()
+            .enumerate()
+            .for_each(|(band, table)| {
+                for &(doc, keys) in docs {
+                    table.insert(doc, keys[band]);
+                }
+            });
     }
 
     /// Reads the chains of `keys`, newest first, into `hits`: at most `budgets[band]` entries
@@ -232,16 +267,16 @@ impl LshIndex {
         if budgets.is_empty() {
             budgets.resize(self.bands, self.max_bucket);
         }
-        for ((heads, &key), budget) in self.heads.iter().zip(keys).zip(budgets.iter_mut()) {
+        for ((table, &key), budget) in self.tables.iter().zip(keys).zip(budgets.iter_mut()) {
             if *budget == 0 {
                 continue;
             }
-            let Some(&head) = heads.get(&short_key(key)) else {
+            let Some(&head) = table.heads.get(&short_key(key)) else {
                 continue;
             };
             let mut entry = head;
             while entry != NONE && *budget > 0 {
-                let Entry { doc, next } = self.entries[entry as usize];
+                let Entry { doc, next } = table.entries[entry as usize];
                 hits.push(doc);
                 *budget -= 1;
                 entry = next;
@@ -326,6 +361,37 @@ mod tests {
         index.query(&[42], &mut out);
         let docs: Vec<u32> = out.iter().map(|c| c.doc).collect();
         assert_eq!(docs, vec![9, 8, 7]);
+    }
+
+    /// Inserting a chunk band by band in parallel gives the index one-by-one inserts give.
+    #[test]
+    fn insert_all_equals_inserts_in_order() {
+        let keys: Vec<Vec<u64>> = (0..50u64)
+            .map(|i| (0..4).map(|b| (i % 5) * 10 + b).collect())
+            .collect();
+        let mut one = LshIndex::new(4, 8);
+        let mut all = LshIndex::new(4, 8);
+        for (doc, k) in keys.iter().enumerate() {
+            one.insert(doc as u32, k);
+        }
+        let chunk: Vec<(u32, &[u64])> = keys
+            .iter()
+            .enumerate()
+            .map(|(d, k)| (d as u32, &k[..]))
+            .collect();
+        all.insert_all(&chunk);
+        assert_eq!(all.len(), one.len());
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        for k in &keys {
+            one.query(k, &mut a);
+            all.query(k, &mut b);
+            assert_eq!(a, b);
+            assert_eq!(
+                a.len(),
+                8,
+                "capped at the newest 8 of the 10 sharing each key"
+            );
+        }
     }
 
     /// A layered query (local chunk first, then the main index) answers as one index would.

@@ -304,6 +304,15 @@ enum SetStore {
 }
 
 impl SetStore {
+    /// Number of sets pushed.
+    fn len(&self) -> usize {
+        match self {
+            SetStore::Memory { offsets, .. } => offsets.len(),
+            #[cfg(unix)]
+            SetStore::Disk { offsets, .. } => offsets.len(),
+        }
+    }
+
     fn push(&mut self, set: &[u64]) -> Result<()> {
         let len = u32::try_from(set.len())
             .map_err(|_| Error::Store("shingle set larger than 4G entries".into()))?;
@@ -611,8 +620,21 @@ impl VersionIndex {
                 .collect()
         };
         let mut out = Vec::with_capacity(chunk.len());
-        for ((d, status), matches) in chunk.iter().zip(statuses).zip(verified) {
-            out.push(self.place(d, status, &matches?)?);
+        for ((d, status), matches) in chunk.iter().zip(&statuses).zip(verified) {
+            out.push(self.place(d, *status, &matches?)?);
+        }
+        // Placement reads no band table, so the chunk joins them at its end, band by band.
+        let indexed: Vec<(u32, &[u64])> = chunk
+            .iter()
+            .zip(&statuses)
+            .enumerate()
+            .filter(|(_, (_, status))| **status == Status::Ok)
+            .map(|(i, (d, _))| (base + i as u32, &d.sketch.keys[..]))
+            .collect();
+        if indexed.len() == 1 {
+            self.lsh.insert(indexed[0].0, indexed[0].1);
+        } else {
+            self.lsh.insert_all(&indexed);
         }
         Ok(out)
     }
@@ -685,11 +707,10 @@ impl VersionIndex {
             ..fam
         };
         if status == Status::Ok {
-            let slot =
-                u32::try_from(self.lsh.len()).map_err(|_| Error::Store("LSH index full".into()))?;
+            let slot = u32::try_from(self.sets.len())
+                .map_err(|_| Error::Store("more than 4G shingle sets".into()))?;
             self.sets.push(&d.sketch.shingles)?;
             self.set_slot.push(slot);
-            self.lsh.insert(doc, &d.sketch.keys);
         } else {
             self.set_slot.push(u32::MAX);
         }
