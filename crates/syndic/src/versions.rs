@@ -132,6 +132,76 @@ impl VersionConfig {
     pub fn banding(&self) -> Banding {
         Banding::for_threshold(self.rule.jaccard, self.num_perm, self.recall_target)
     }
+
+    /// How a sketched document is judged: empty, too short, or compared.
+    pub fn status_of(&self, sketch: &Sketch) -> Status {
+        if sketch.shingles.is_empty() {
+            Status::Empty
+        } else if sketch.shingles.len() < self.min_shingles {
+            Status::TooShort
+        } else {
+            Status::Ok
+        }
+    }
+
+    /// The least estimated Jaccard (from fingerprints) at which a candidate is verified:
+    /// four standard deviations of the estimate below the rule's Jaccard, over the slots the
+    /// smaller text can fill. A pair at the rule's threshold is dropped with probability about
+    /// 3·10⁻⁵; a pair sharing only a footer (Jaccard ≈ 0.03) is almost never verified.
+    fn prefilter(&self, smaller: usize) -> f64 {
+        let j = self.rule.jaccard;
+        let slots = self.num_perm.min(smaller).max(1) as f64;
+        (j - 4.0 * (j * (1.0 - j) / slots).sqrt()).max(0.0)
+    }
+
+    /// The candidates worth verifying, into `ranked` as (estimate, document): those whose
+    /// fingerprint estimate clears [the prefilter](VersionConfig::prefilter), best estimate
+    /// first (ties: newest first), at most `max_verify`. `print_of` gives an earlier document's
+    /// fingerprint; without fingerprints on both sides a candidate ranks by its shared bands
+    /// and is always verified. Batch and live indexes both rank through here, so they verify
+    /// the same candidates.
+    pub(crate) fn rank_candidates<'p>(
+        &self,
+        sketch: &Sketch,
+        candidates: &[Candidate],
+        print_of: impl Fn(u32) -> Option<&'p [u64]>,
+        ranked: &mut Vec<(f64, u32)>,
+    ) {
+        let own = (sketch.fingerprint.len() == Fingerprint::words(self.num_perm))
+            .then_some(&sketch.fingerprint[..]);
+        let floor = self.prefilter(sketch.shingles.len());
+        ranked.clear();
+        for c in candidates {
+            let estimate = match (own, print_of(c.doc)) {
+                (Some(a), Some(b)) => Fingerprint::estimate(a, b, self.num_perm),
+                _ => 1.0 + f64::from(c.hits),
+            };
+            if estimate >= floor {
+                ranked.push((estimate, c.doc));
+            }
+        }
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
+        ranked.truncate(self.max_verify);
+    }
+}
+
+/// Whether a document ranked `a` should replace one ranked `b` as its family's canonical
+/// member; a rank is (published, length in characters, arrival number): earliest published,
+/// else longest, else first arrived.
+pub(crate) fn better_canonical(
+    a: (Option<Timestamp>, u64, u32),
+    b: (Option<Timestamp>, u64, u32),
+) -> bool {
+    match (a.0, b.0) {
+        (Some(x), Some(y)) if x != y => return x < y,
+        (Some(_), None) => return true,
+        (None, Some(_)) => return false,
+        _ => {}
+    }
+    if a.1 != b.1 {
+        return a.1 > b.1;
+    }
+    a.2 < b.2
 }
 
 /// What the sketching stage extracts from one text: everything the index needs, no text.
@@ -586,7 +656,10 @@ impl VersionIndex {
                     .is_some_and(|end| end < u32::MAX)
             })
             .ok_or_else(|| Error::Store("more than 4G documents in one index".into()))?;
-        let statuses: Vec<Status> = chunk.iter().map(|d| self.status_of(d.sketch)).collect();
+        let statuses: Vec<Status> = chunk
+            .iter()
+            .map(|d| self.config.status_of(d.sketch))
+            .collect();
         let mut local = LshIndex::with_capacity(
             self.sketcher.banding().bands,
             self.config.max_bucket,
@@ -639,16 +712,6 @@ impl VersionIndex {
         Ok(out)
     }
 
-    fn status_of(&self, sketch: &Sketch) -> Status {
-        if sketch.shingles.is_empty() {
-            Status::Empty
-        } else if sketch.shingles.len() < self.config.min_shingles {
-            Status::TooShort
-        } else {
-            Status::Ok
-        }
-    }
-
     /// Places one document given its verified matches (best first).
     fn place(
         &mut self,
@@ -696,7 +759,7 @@ impl VersionIndex {
             closest: best.map(|(m, _)| m),
         });
         let fam = self.families[family as usize];
-        let canonical = if fam.size > 0 && self.better_canonical(doc, fam.canonical) {
+        let canonical = if fam.size > 0 && self.better(doc, fam.canonical) {
             doc
         } else {
             fam.canonical
@@ -731,16 +794,6 @@ impl VersionIndex {
         })
     }
 
-    /// The least estimated Jaccard (from fingerprints) at which a candidate is verified:
-    /// four standard deviations of the estimate below the rule's Jaccard, over the slots the
-    /// smaller text can fill. A pair at the rule's threshold is dropped with probability about
-    /// 3·10⁻⁵; a pair sharing only a footer (Jaccard ≈ 0.03) is almost never verified.
-    fn prefilter(&self, smaller: usize) -> f64 {
-        let j = self.config.rule.jaccard;
-        let slots = self.config.num_perm.min(smaller).max(1) as f64;
-        (j - 4.0 * (j * (1.0 - j) / slots).sqrt()).max(0.0)
-    }
-
     /// The fingerprint of an indexed document, if known.
     fn print_of(&self, doc: u32) -> Option<&[u64]> {
         let doc = doc as usize;
@@ -767,30 +820,20 @@ impl VersionIndex {
             .probe(&sketch.keys, &mut probe.hits, &mut probe.budgets);
         LshIndex::count(&mut probe.hits, &mut probe.candidates);
         let in_chunk = |other: u32| chunk[(other - base) as usize].sketch;
-        let own = (sketch.fingerprint.len() == self.print_words).then_some(&sketch.fingerprint[..]);
-        let floor = self.prefilter(sketch.shingles.len());
-        probe.ranked.clear();
-        for c in &probe.candidates {
-            let print = if c.doc >= base {
-                let other = in_chunk(c.doc);
-                (other.fingerprint.len() == self.print_words).then_some(&other.fingerprint[..])
-            } else {
-                self.print_of(c.doc)
-            };
-            let estimate = match (own, print) {
-                (Some(a), Some(b)) => Fingerprint::estimate(a, b, self.config.num_perm),
-                // No fingerprint to judge by: rank by shared bands, verify.
-                _ => 1.0 + f64::from(c.hits),
-            };
-            if estimate >= floor {
-                probe.ranked.push((estimate, c.doc));
-            }
-        }
-        // Best estimate first (ties: newest first); verify at most `max_verify`.
-        probe
-            .ranked
-            .sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
-        probe.ranked.truncate(self.config.max_verify);
+        let words = self.print_words;
+        self.config.rank_candidates(
+            sketch,
+            &probe.candidates,
+            |other| {
+                if other >= base {
+                    let print = &in_chunk(other).fingerprint;
+                    (print.len() == words).then_some(&print[..])
+                } else {
+                    self.print_of(other)
+                }
+            },
+            &mut probe.ranked,
+        );
         let mut accepted = Vec::new();
         for &(_, other) in &probe.ranked {
             let overlap = if other >= base {
@@ -836,7 +879,7 @@ impl VersionIndex {
             {
                 continue;
             }
-            if self.better_canonical(from.canonical, into.canonical) {
+            if self.better(from.canonical, into.canonical) {
                 into.canonical = from.canonical;
             }
             into.size += from.size;
@@ -880,20 +923,13 @@ impl VersionIndex {
         read
     }
 
-    /// Whether `a` should replace `b` as canonical: earliest published, else longest, else
-    /// first arrived.
-    fn better_canonical(&self, a: u32, b: u32) -> bool {
-        let (da, db) = (&self.docs[a as usize], &self.docs[b as usize]);
-        match (da.published, db.published) {
-            (Some(x), Some(y)) if x != y => return x < y,
-            (Some(_), None) => return true,
-            (None, Some(_)) => return false,
-            _ => {}
-        }
-        if da.chars != db.chars {
-            return da.chars > db.chars;
-        }
-        a < b
+    /// Whether document `a` should replace `b` as canonical (see [`better_canonical`]).
+    fn better(&self, a: u32, b: u32) -> bool {
+        let rank = |d: u32| {
+            let e = &self.docs[d as usize];
+            (e.published, e.chars, d)
+        };
+        better_canonical(rank(a), rank(b))
     }
 
     /// The id of document number `doc`.

@@ -42,7 +42,7 @@ use crate::story::{
     StorySummary,
 };
 use crate::verify::Overlap;
-use crate::versions::{Sketch, Sketcher, Status, VersionConfig, VersionRecord};
+use crate::versions::{Sketch, Sketcher, Status, VersionConfig, VersionRecord, better_canonical};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -424,25 +424,6 @@ impl Core {
         Ok((stored, print))
     }
 
-    /// The least estimated Jaccard at which a candidate is verified. Mirrors
-    /// `VersionIndex::prefilter` (the same formula, so live and batch verify the same
-    /// candidates): four standard deviations of the estimate below the rule's Jaccard.
-    fn prefilter(&self, smaller: usize) -> f64 {
-        let j = self.config.rule.jaccard;
-        let slots = self.config.num_perm.min(smaller).max(1) as f64;
-        (j - 4.0 * (j * (1.0 - j) / slots).sqrt()).max(0.0)
-    }
-
-    fn status_of(&self, sketch: &Sketch) -> Status {
-        if sketch.shingles.is_empty() {
-            Status::Empty
-        } else if sketch.shingles.len() < self.config.min_shingles {
-            Status::TooShort
-        } else {
-            Status::Ok
-        }
-    }
-
     /// The engine number of an arrival number.
     fn doc_of(&self, seq: u64) -> Option<u32> {
         self.docs
@@ -458,23 +439,17 @@ impl Core {
     fn candidates(&self, sketch: &Sketch) -> Vec<u32> {
         let mut candidates: Vec<Candidate> = Vec::new();
         self.lsh.query(&sketch.keys, &mut candidates);
-        let known = sketch.fingerprint.len() == self.print_words;
-        let floor = self.prefilter(sketch.shingles.len());
-        let mut ranked: Vec<(f64, u32)> = Vec::with_capacity(candidates.len());
-        for c in &candidates {
-            let doc = c.doc as usize;
-            let estimate = if known && self.has_print[doc] {
-                let print = &self.prints[doc * self.print_words..(doc + 1) * self.print_words];
-                Fingerprint::estimate(&sketch.fingerprint, print, self.config.num_perm)
-            } else {
-                1.0 + f64::from(c.hits)
-            };
-            if estimate >= floor {
-                ranked.push((estimate, c.doc));
-            }
-        }
-        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
-        ranked.truncate(self.config.max_verify);
+        let mut ranked = Vec::with_capacity(candidates.len());
+        self.config.rank_candidates(
+            sketch,
+            &candidates,
+            |doc| {
+                let doc = doc as usize;
+                self.has_print[doc]
+                    .then(|| &self.prints[doc * self.print_words..(doc + 1) * self.print_words])
+            },
+            &mut ranked,
+        );
         ranked.into_iter().map(|(_, doc)| doc).collect()
     }
 
@@ -523,21 +498,6 @@ impl Core {
             .collect()
     }
 
-    /// Whether document `a` should replace `b` as canonical: earliest published, else longest,
-    /// else first arrived.
-    fn better(a: (Option<Timestamp>, u64, u32), b: (Option<Timestamp>, u64, u32)) -> bool {
-        match (a.0, b.0) {
-            (Some(x), Some(y)) if x != y => return x < y,
-            (Some(_), None) => return true,
-            (None, Some(_)) => return false,
-            _ => {}
-        }
-        if a.1 != b.1 {
-            return a.1 > b.1;
-        }
-        a.2 < b.2
-    }
-
     fn rank(&self, doc: u32) -> (Option<Timestamp>, u64, u32) {
         let d = &self.docs[doc as usize];
         (d.published, d.chars, doc)
@@ -579,11 +539,12 @@ impl Core {
             family,
         });
         let fam = self.families[family as usize];
-        let canonical = if fam.size > 0 && Core::better(self.rank(doc), self.rank(fam.canonical)) {
-            doc
-        } else {
-            fam.canonical
-        };
+        let canonical =
+            if fam.size > 0 && better_canonical(self.rank(doc), self.rank(fam.canonical)) {
+                doc
+            } else {
+                fam.canonical
+            };
         self.families[family as usize] = Family {
             canonical,
             size: fam.size + 1,
@@ -622,7 +583,7 @@ impl Core {
         sketch: &Sketch,
         overlap: &mut OverlapWith<'_>,
     ) -> Result<Placed> {
-        let status = self.status_of(sketch);
+        let status = self.config.status_of(sketch);
         let best = if status == Status::Ok {
             self.best_match(sketch, overlap)?
         } else {
@@ -996,7 +957,7 @@ impl<S: Store> LiveIndex<S> {
     fn hints(&self, sketch: &Sketch) -> Vec<(u64, Overlap)> {
         let (pairs, pending) = {
             let state = self.state_read();
-            if state.core.status_of(sketch) != Status::Ok {
+            if state.core.config.status_of(sketch) != Status::Ok {
                 return Vec::new();
             }
             let pairs = state.core.likely_needed(sketch);
@@ -1556,7 +1517,7 @@ impl<S: Store> LiveIndex<S> {
         let state = self.state_read();
         let reader = self.store.reader()?;
         let core = &state.core;
-        let status = core.status_of(&sketch);
+        let status = core.config.status_of(&sketch);
         let mut set = Vec::new();
         let mut overlap = |s: u64| -> Result<Overlap> {
             load_set(&*reader, &state.pending, s, &mut set)?;
@@ -1597,7 +1558,7 @@ impl<S: Store> LiveIndex<S> {
             similarity,
             containment,
             family_size: Some(family.size),
-            would_be_canonical: Core::better(newcomer, core.rank(family.canonical)),
+            would_be_canonical: better_canonical(newcomer, core.rank(family.canonical)),
             story,
         })
     }
