@@ -117,6 +117,14 @@ impl InputArgs {
     }
 }
 
+/// The rayon pool a batch command runs on: `threads` workers (0: one per core).
+pub(crate) fn worker_pool(threads: usize) -> anyhow::Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .context("starting the worker threads")
+}
+
 /// Parses a size: `1000`, `64K`, `64KB`, `64KiB`, `64M`, `64MB`, `64MiB`, `1G`, `1GB`, `1GiB`
 /// (case-insensitive).
 pub(crate) fn parse_size(text: &str) -> Result<usize, String> {

@@ -124,10 +124,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitStatus> {
         builder = builder.spill_to(&temp);
     }
     let index = builder.build()?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads)
-        .build()
-        .context("starting the worker threads")?;
+    let pool = crate::input::worker_pool(args.threads)?;
     let mut corpus = args.input.open(args.drop_duplicates)?;
     let mut originals = if args.drop_duplicates {
         let file = tempfile::tempfile_in(&temp)

@@ -175,10 +175,7 @@ fn add(args: AddArgs) -> anyhow::Result<ExitStatus> {
     let with_stories = args.with_stories || args.output.is_some();
     let index = open_index(&args.data, args.settings.config(), with_stories)?;
     let before = index.len();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads)
-        .build()
-        .context("starting the worker threads")?;
+    let pool = crate::input::worker_pool(args.threads)?;
     let mut corpus = args.input.open(false)?;
     let reporter = Reporter::new(args.quiet);
     let mut out = match &args.output {

@@ -10,7 +10,6 @@ use crate::ExitStatus;
 use crate::input::InputArgs;
 use crate::output::Output;
 use crate::progress::Reporter;
-use anyhow::Context;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use syndic::engine::Progress;
@@ -177,10 +176,7 @@ pub(crate) fn group(
 /// Runs `syndic stories`.
 pub(crate) fn run(args: Args) -> anyhow::Result<ExitStatus> {
     let config = args.grouping.config()?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads)
-        .build()
-        .context("starting the worker threads")?;
+    let pool = crate::input::worker_pool(args.threads)?;
     let mut corpus = args.input.open(false)?;
     let reporter = Reporter::new(args.quiet);
     let (run, stats) = pool.install(|| group(&mut corpus, config, &reporter, |_| Ok(true)))?;
