@@ -302,14 +302,9 @@ impl LshIndex {
     /// The documents sharing at least one band key with `keys`, most shared bands first (ties:
     /// newest first). `out` is cleared first.
     pub fn query(&self, keys: &[u64], out: &mut Vec<Candidate>) {
-        self.query_with(keys, &mut Vec::new(), out);
-    }
-
-    /// [`LshIndex::query`] reusing `hits` as scratch space (no allocation once it has grown).
-    pub fn query_with(&self, keys: &[u64], hits: &mut Vec<u32>, out: &mut Vec<Candidate>) {
-        hits.clear();
-        self.probe(keys, hits, &mut Vec::new());
-        LshIndex::count(hits, out);
+        let mut hits = Vec::new();
+        self.probe(keys, &mut hits, &mut Vec::new());
+        LshIndex::count(&mut hits, out);
     }
 }
 

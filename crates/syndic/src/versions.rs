@@ -866,35 +866,33 @@ impl VersionIndex {
     /// other; returns the surviving family and its canonical.
     fn merge_into(&mut self, family: u32, others: &[u32]) -> Result<(u32, u32)> {
         let mut into = self.families[family as usize];
-        let mut a = Vec::new();
+        if others.is_empty() {
+            return Ok((family, into.canonical));
+        }
+        // The surviving canonical's set: read once; a merge that moves the canonical swaps in
+        // the set it has just read.
+        let mut canon = Vec::new();
+        self.load(into.canonical, &mut canon)?;
         for &other in others {
+            // `others` are roots other than `family`: a merge points one straight at `family`.
             let from = self.families[other as usize];
-            self.load(into.canonical, &mut a)?;
             let mut b = std::mem::take(&mut self.buf_b);
             self.load(from.canonical, &mut b)?;
-            let overlap = Overlap::of(&a, &b);
-            self.buf_b = b;
-            if !self.config.rule.accepts(&overlap)
-                || overlap.containment() < self.config.family_floor
+            let overlap = Overlap::of(&canon, &b);
+            if self.config.rule.accepts(&overlap)
+                && overlap.containment() >= self.config.family_floor
             {
-                continue;
+                if self.better(from.canonical, into.canonical) {
+                    into.canonical = from.canonical;
+                    std::mem::swap(&mut canon, &mut b);
+                }
+                into.size += from.size;
+                self.families[other as usize].parent = family;
+                self.roots -= 1;
             }
-            if self.better(from.canonical, into.canonical) {
-                into.canonical = from.canonical;
-            }
-            into.size += from.size;
-            self.families[other as usize].parent = family;
-            self.roots -= 1;
+            self.buf_b = b;
         }
         self.families[family as usize] = into;
-        // Keep lookups short: point every member family straight at the root.
-        for &other in others {
-            if self.families[other as usize].parent == family {
-                continue;
-            }
-            let root = self.root(other);
-            self.families[other as usize].parent = root;
-        }
         Ok((family, into.canonical))
     }
 
