@@ -95,7 +95,9 @@ impl StoryBatch {
             let version = self
                 .versions
                 .add_sketch(&doc.id, doc.published, *chars, sketch)?;
-            let family = self.versions.id(version.family).to_string();
+            // Any per-family key will do (the live index uses its family's arrival number):
+            // the family's number, as the versions engine gives it after any merge.
+            let family = version.family.to_string();
             let source = doc.source.as_deref();
             // A text the versions engine finds too short for *version* identity (under about
             // thirty words) may still name its event; the story index applies its own, lower
