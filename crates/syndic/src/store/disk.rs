@@ -30,6 +30,7 @@ const SKETCHES: TableDefinition<u64, &[u8]> = TableDefinition::new("sketches");
 const KEYS: TableDefinition<u64, &[u8]> = TableDefinition::new("keys");
 const PLACEMENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("placements");
 const FAMILIES: TableDefinition<u64, &[u8]> = TableDefinition::new("families");
+const MERGED: TableDefinition<u64, u64> = TableDefinition::new("merged");
 const MEMBERS: TableDefinition<(u64, u64), ()> = TableDefinition::new("members");
 const STORIES: TableDefinition<&str, &[u8]> = TableDefinition::new("stories");
 const STORY_TIMES: TableDefinition<(u64, &str), ()> = TableDefinition::new("story_times");
@@ -123,6 +124,7 @@ impl RedbStore {
         tryc!(txn.open_table(KEYS), ctx);
         tryc!(txn.open_table(PLACEMENTS), ctx);
         tryc!(txn.open_table(FAMILIES), ctx);
+        tryc!(txn.open_table(MERGED), ctx);
         tryc!(txn.open_table(MEMBERS), ctx);
         tryc!(txn.open_table(STORIES), ctx);
         tryc!(txn.open_table(STORY_TIMES), ctx);
@@ -144,6 +146,7 @@ impl Store for RedbStore {
             keys: tryc!(txn.open_table(KEYS), ctx),
             placements: tryc!(txn.open_table(PLACEMENTS), ctx),
             families: tryc!(txn.open_table(FAMILIES), ctx),
+            merged: tryc!(txn.open_table(MERGED), ctx),
             members: tryc!(txn.open_table(MEMBERS), ctx),
             stories: tryc!(txn.open_table(STORIES), ctx),
             story_times: tryc!(txn.open_table(STORY_TIMES), ctx),
@@ -165,6 +168,7 @@ impl Store for RedbStore {
             let mut keys = tryc!(txn.open_table(KEYS), ctx);
             let mut placements = tryc!(txn.open_table(PLACEMENTS), ctx);
             let mut families = tryc!(txn.open_table(FAMILIES), ctx);
+            let mut merged = tryc!(txn.open_table(MERGED), ctx);
             let mut members = tryc!(txn.open_table(MEMBERS), ctx);
             let mut stories = tryc!(txn.open_table(STORIES), ctx);
             let mut story_times = tryc!(txn.open_table(STORY_TIMES), ctx);
@@ -236,6 +240,12 @@ impl Store for RedbStore {
                     }
                 }
             }
+            for &(family, into) in &batch.merges {
+                match into {
+                    Some(into) => tryc!(merged.insert(family, into), ctx),
+                    None => tryc!(merged.remove(family), ctx),
+                };
+            }
             for &(family, seq, add) in &batch.members {
                 if add {
                     tryc!(members.insert((family, seq), ()), ctx);
@@ -288,6 +298,7 @@ struct RedbReader {
     keys: ReadOnlyTable<u64, &'static [u8]>,
     placements: ReadOnlyTable<u64, &'static [u8]>,
     families: ReadOnlyTable<u64, &'static [u8]>,
+    merged: ReadOnlyTable<u64, u64>,
     members: ReadOnlyTable<(u64, u64), ()>,
     stories: ReadOnlyTable<&'static str, &'static [u8]>,
     story_times: ReadOnlyTable<(u64, &'static str), ()>,
@@ -360,6 +371,10 @@ impl StoreReader for RedbReader {
         tryc!(self.families.get(family), READ)
             .map(|g| decode_json(g.value(), "family"))
             .transpose()
+    }
+
+    fn merged_into(&self, family: u64) -> Result<Option<u64>> {
+        Ok(tryc!(self.merged.get(family), READ).map(|g| g.value()))
     }
 
     fn members(&self, family: u64, limit: usize) -> Result<Vec<u64>> {

@@ -637,6 +637,7 @@ impl Core {
             status: placed.status,
             published: d.published,
             chars: d.chars,
+            merged: Vec::new(),
             story: None,
             story_placement: None,
             story_similarity: None,

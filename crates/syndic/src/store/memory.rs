@@ -23,6 +23,7 @@ struct Maps {
     sketches: BTreeMap<u64, StoredSketch>,
     placements: BTreeMap<u64, Placement>,
     families: BTreeMap<u64, FamilyRow>,
+    merged: BTreeMap<u64, u64>,
     members: BTreeSet<(u64, u64)>,
     next_seq: u64,
     closed: BTreeMap<String, StorySummary>,
@@ -109,6 +110,12 @@ impl Store for MemoryStore {
                 None => m.families.remove(key),
             };
         }
+        for &(family, into) in &batch.merges {
+            match into {
+                Some(into) => m.merged.insert(family, into),
+                None => m.merged.remove(&family),
+            };
+        }
         for &(family, seq, add) in &batch.members {
             if add {
                 m.members.insert((family, seq));
@@ -159,6 +166,9 @@ impl StoreReader for MemoryReader {
     }
     fn family(&self, family: u64) -> Result<Option<FamilyRow>> {
         Ok(self.0.families.get(&family).copied())
+    }
+    fn merged_into(&self, family: u64) -> Result<Option<u64>> {
+        Ok(self.0.merged.get(&family).copied())
     }
     fn members(&self, family: u64, limit: usize) -> Result<Vec<u64>> {
         Ok(self

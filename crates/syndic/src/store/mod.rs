@@ -18,13 +18,18 @@
 //! | `keys`       | arrival number  | the LSH band keys, then the signature fingerprint (binary)|
 //! | `placements` | arrival number  | the [`Placement`] (JSON: family, closest version, status) |
 //! | `families`   | family key      | the [`FamilyRow`] (JSON: canonical member, size)          |
+//! | `merged`     | family key      | the key of the family it was merged into                  |
 //! | `members`    | (family, doc)   | nothing: the family's members in arrival order            |
 //! | `stories`    | story id        | a closed story's [`StorySummary`] (JSON)                  |
 //! | `story_times`| (last seen, id) | nothing: closed stories by time, for `GET /stories?since` |
 //! | `story_members` | (story id, doc) | nothing: a story's documents in arrival order          |
 //!
 //! Arrival numbers (`seq`) count from 0 and are never reused, so a deleted document leaves a gap.
-//! A family's key is the arrival number of its first member. A document's story is kept in its
+//! A family's key is the arrival number of its first member. A placement names the family the
+//! document joined on arrival; when that family is later merged into another (see
+//! [`live`](live#families-merge)), its `families` row gives way to a `merged` row pointing at the
+//! family that absorbed it, and its `members` rows move there: `families` lists the families
+//! there are now, and `members` is keyed by them. A document's story is kept in its
 //! placement; open stories live in memory (the story index is bounded by its time window) and
 //! are written to `stories` when they close.
 //!
@@ -43,7 +48,9 @@
 //! [`OLDEST_FORMAT_VERSION`] on are read. A test opens a committed store of the oldest supported
 //! version (`tests/data/store-v1.redb`). Version 2 added the fingerprint to the `keys` records;
 //! a version-1 store opened by this build is marked version 2 (its old records stay readable;
-//! its documents without a fingerprint are always verified).
+//! its documents without a fingerprint are always verified). Version 3 added family merges (the
+//! `merged` table and a placement's `merged` list); a store of an older version has none and
+//! stays valid.
 
 mod codec;
 mod disk;
@@ -63,7 +70,7 @@ use serde::{Deserialize, Serialize};
 /// The first bytes of the `format` entry: "SYNDICdb".
 pub const MAGIC: [u8; 8] = *b"SYNDICdb";
 /// The format version this build writes.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 /// The oldest format version this build reads.
 pub const OLDEST_FORMAT_VERSION: u32 = 1;
 
@@ -189,6 +196,11 @@ pub struct Placement {
     /// Its story: the id of the story's first document.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub story: Option<String>,
+    /// Families merged into this document's family when it arrived (their keys, in the order
+    /// merged): it verified against members of each, and their canonical members are versions
+    /// of each other.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merged: Vec<u64>,
     /// How it was placed in its story.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub story_placement: Option<crate::story::Placement>,
@@ -234,6 +246,9 @@ pub struct WriteBatch<'a> {
     pub placements: Vec<(u64, Placement)>,
     /// Family rows to write (`Some`) or delete (`None`), by family key.
     pub families: Vec<(u64, Option<FamilyRow>)>,
+    /// Merge records to write (`Some`: the family it was merged into) or delete (`None`), by
+    /// the key of the family merged away.
+    pub merges: Vec<(u64, Option<u64>)>,
     /// Family memberships to add (`true`) or remove (`false`): (family key, arrival number).
     pub members: Vec<(u64, u64, bool)>,
     /// Removes every closed story first (a rebuild writes them again).
@@ -256,6 +271,7 @@ impl WriteBatch<'_> {
             && self.documents.is_empty()
             && self.placements.is_empty()
             && self.families.is_empty()
+            && self.merges.is_empty()
             && self.members.is_empty()
             && !self.clear_closed_stories
             && self.closed_stories.is_empty()
@@ -268,7 +284,7 @@ impl WriteBatch<'_> {
 pub struct StoreStats {
     /// Documents stored.
     pub documents: u64,
-    /// Version families.
+    /// Version families (not counting those merged into another).
     pub families: u64,
     /// Closed stories.
     pub closed_stories: u64,
@@ -300,8 +316,10 @@ pub trait StoreReader {
     }
     /// A document's placement.
     fn placement(&self, seq: u64) -> Result<Option<Placement>>;
-    /// A family's row, by family key.
+    /// A family's row, by family key (`None` for a family merged into another).
     fn family(&self, family: u64) -> Result<Option<FamilyRow>>;
+    /// The family a family was merged into, if it was.
+    fn merged_into(&self, family: u64) -> Result<Option<u64>>;
     /// Up to `limit` members of a family, in arrival order.
     fn members(&self, family: u64, limit: usize) -> Result<Vec<u64>>;
     /// Counts.
