@@ -22,6 +22,18 @@
 //! round. Writes are serialised inside; reads ([`LiveIndex::document`], [`LiveIndex::family`])
 //! read a store snapshot and never wait for the writer.
 //!
+//! ## Families merge
+//! A document that verifies against members of two families, each near its family's canonical
+//! member, joins the closest; each other family merges into it when the two canonical members
+//! are versions of each other — the rule of
+//! [`VersionIndex`](crate::versions::VersionIndex), so a version that arrived before its
+//! original ends in the original's family here too. The merge is recorded in the placement of
+//! the document that caused it (`merged`: the keys of the families absorbed), so opening a
+//! store replays it without verifying anything. A placement's `family` stays the family the
+//! document joined on arrival; the store keeps a row only for the families there are now, a
+//! `merged` record for each family merged away (readers follow them), and the `members` of the
+//! surviving family (a merge moves them).
+//!
 //! ## Deletes keep families correct
 //! [`LiveIndex::delete`] removes a document and re-places every later one, as if the deleted one
 //! had never arrived: the index then equals a batch run over the remaining documents in the same
@@ -358,24 +370,42 @@ struct DocEntry {
 struct Family {
     /// Arrival number of the first member.
     key: u64,
+    /// The family this one was merged into (itself while it is a root).
+    parent: u32,
     canonical: u32,
     size: u32,
+    /// First and last member of the family's chain in [`Core::next`] (a merge appends the
+    /// absorbed family's chain, so a root's chain holds every member).
+    first: u32,
+    last: u32,
 }
 
+/// An indexed document and its exact overlap with the one being placed.
+type Match = (u32, Overlap);
+
+/// End of a member chain.
+const NONE: u32 = u32::MAX;
+
 /// Where a document was just placed (engine numbers: positions among indexed documents).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 struct Placed {
     doc: u32,
     family: u32,
     canonical: u32,
     closest: Option<(u32, Overlap)>,
     status: Status,
+    /// Families merged into `family` on this document's arrival, in the order merged.
+    merged: Vec<u32>,
 }
 
 /// The exact overlap of the document being placed with an indexed one, by arrival number.
 /// Overlaps are a pure function of the two shingle sets, so any source — computed now, or ahead
 /// of time by [`LiveIndex::prepare`] — gives the same placement.
 type OverlapWith<'a> = dyn FnMut(u64) -> Result<Overlap> + 'a;
+
+/// The exact overlap of two indexed documents, by arrival number (the canonical members of two
+/// families about to merge; the document being placed may be one of them).
+type PairOverlap<'a> = dyn FnMut(u64, u64) -> Result<Overlap> + 'a;
 
 /// The in-memory part of the engine: band table, per-document numbers and signature
 /// fingerprints, families.
@@ -385,6 +415,8 @@ struct Core {
     lsh: LshIndex,
     docs: Vec<DocEntry>,
     families: Vec<Family>,
+    /// The next member of each document's family chain ([`NONE`] at the end).
+    next: Vec<u32>,
     /// Fingerprint words of each document (`print_words` each; zeros when unknown): the cheap
     /// Jaccard estimate that spares most candidates an exact verification, as in
     /// [`VersionIndex`](crate::versions::VersionIndex).
@@ -401,6 +433,7 @@ impl Core {
             lsh: LshIndex::new(config.banding().bands, config.max_bucket),
             docs: Vec::new(),
             families: Vec::new(),
+            next: Vec::new(),
             prints: Vec::new(),
             has_print: Vec::new(),
             print_words: Fingerprint::words(config.num_perm),
@@ -453,36 +486,126 @@ impl Core {
         ranked.into_iter().map(|(_, doc)| doc).collect()
     }
 
-    /// The closest acceptable earlier member, as `VersionIndex` chooses it.
-    fn best_match(
-        &self,
-        sketch: &Sketch,
-        overlap: &mut OverlapWith<'_>,
-    ) -> Result<Option<(u32, Overlap)>> {
-        let mut best: Option<(u32, Overlap)> = None;
+    /// The candidates that pass the version rule on their exact shingle sets, best first
+    /// (highest Jaccard, then earliest), as `VersionIndex` verifies them.
+    fn matches(&self, sketch: &Sketch, overlap: &mut OverlapWith<'_>) -> Result<Vec<Match>> {
+        let mut accepted = Vec::new();
         for doc in self.candidates(sketch) {
             let o = overlap(self.docs[doc as usize].seq)?;
-            if !self.config.rule.accepts(&o) {
-                continue;
-            }
-            let better = best.is_none_or(|(b, bo)| {
-                o.jaccard() > bo.jaccard() || (o.jaccard() == bo.jaccard() && doc < b)
-            });
-            if better && self.near_canonical(doc, overlap)? {
-                best = Some((doc, o));
+            if self.config.rule.accepts(&o) {
+                accepted.push((doc, o));
             }
         }
-        Ok(best)
+        accepted.sort_by(|a, b| b.1.jaccard().total_cmp(&a.1.jaccard()).then(a.0.cmp(&b.0)));
+        Ok(accepted)
+    }
+
+    /// The closest acceptable earlier member and the other families the document also belongs
+    /// near (each through a member near that family's canonical), as `VersionIndex` chooses
+    /// them.
+    fn choose(
+        &self,
+        matches: &[Match],
+        overlap: &mut OverlapWith<'_>,
+    ) -> Result<(Option<Match>, Vec<u32>)> {
+        let mut best: Option<Match> = None;
+        let mut also: Vec<u32> = Vec::new();
+        for &(member, o) in matches {
+            let family = self.family_of(member);
+            if best.is_some_and(|(b, _)| self.family_of(b) == family) || also.contains(&family) {
+                continue;
+            }
+            if self.near_canonical(member, overlap)? {
+                match best {
+                    None => best = Some((member, o)),
+                    Some(_) => also.push(family),
+                }
+            }
+        }
+        Ok((best, also))
     }
 
     /// The family-floor test against the canonical of `member`'s family.
     fn near_canonical(&self, member: u32, overlap: &mut OverlapWith<'_>) -> Result<bool> {
-        let canonical = self.families[self.docs[member as usize].family as usize].canonical;
+        let canonical = self.families[self.family_of(member) as usize].canonical;
         if canonical == member {
             return Ok(true);
         }
         let o = overlap(self.docs[canonical as usize].seq)?;
         Ok(o.containment() >= self.config.family_floor)
+    }
+
+    /// The family `doc` belongs to now (following merges).
+    fn family_of(&self, doc: u32) -> u32 {
+        self.root(self.docs[doc as usize].family)
+    }
+
+    fn root(&self, mut family: u32) -> u32 {
+        while self.families[family as usize].parent != family {
+            family = self.families[family as usize].parent;
+        }
+        family
+    }
+
+    /// Merges each family of `others` (roots other than `family`) into `family` when their
+    /// canonical members are versions of each other, as `VersionIndex` does; returns the
+    /// families merged.
+    fn merge(
+        &mut self,
+        family: u32,
+        others: &[u32],
+        pair: &mut PairOverlap<'_>,
+    ) -> Result<Vec<u32>> {
+        let mut merged = Vec::new();
+        for &other in others {
+            let canonical = self.docs[self.families[family as usize].canonical as usize].seq;
+            let theirs = self.docs[self.families[other as usize].canonical as usize].seq;
+            let o = pair(canonical, theirs)?;
+            if self.config.rule.accepts(&o) && o.containment() >= self.config.family_floor {
+                self.absorb(family, other);
+                merged.push(other);
+            }
+        }
+        Ok(merged)
+    }
+
+    /// Points root `from` at root `into`: sizes add up, the better canonical survives, the
+    /// member chains are joined.
+    fn absorb(&mut self, into: u32, from: u32) {
+        let f = self.families[from as usize];
+        let mut t = self.families[into as usize];
+        if better_canonical(self.rank(f.canonical), self.rank(t.canonical)) {
+            t.canonical = f.canonical;
+        }
+        t.size += f.size;
+        self.next[t.last as usize] = f.first;
+        t.last = f.last;
+        self.families[into as usize] = t;
+        self.families[from as usize].parent = into;
+    }
+
+    /// The arrival numbers of a family's members (following its chain; for a family merged
+    /// away, the members it had when it was).
+    fn chain(&self, family: u32) -> Vec<u64> {
+        let f = self.families[family as usize];
+        let mut out = Vec::with_capacity(f.size as usize);
+        let mut at = f.first;
+        while at != NONE {
+            out.push(self.docs[at as usize].seq);
+            if at == f.last {
+                break;
+            }
+            at = self.next[at as usize];
+        }
+        out
+    }
+
+    /// The family whose key is `key`.
+    fn family_by_key(&self, key: u64) -> Option<u32> {
+        self.families
+            .binary_search_by_key(&key, |f| f.key)
+            .ok()
+            .and_then(|i| u32::try_from(i).ok())
     }
 
     /// The top candidates of `keys` with their families' canonical members: the documents
@@ -491,9 +614,8 @@ impl Core {
         self.candidates(sketch)
             .into_iter()
             .map(|c| {
-                let doc = &self.docs[c as usize];
-                let canonical = self.families[doc.family as usize].canonical;
-                (doc.seq, self.docs[canonical as usize].seq)
+                let canonical = self.families[self.family_of(c) as usize].canonical;
+                (self.docs[c as usize].seq, self.docs[canonical as usize].seq)
             })
             .collect()
     }
@@ -519,14 +641,17 @@ impl Core {
         let doc = u32::try_from(self.docs.len())
             .map_err(|_| Error::Store("more than 4G documents in one index".into()))?;
         let family = match closest {
-            Some((other, _)) => self.docs[other as usize].family,
+            Some((other, _)) => self.family_of(other),
             None => {
                 let f = u32::try_from(self.families.len())
                     .map_err(|_| Error::Store("more than 4G families".into()))?;
                 self.families.push(Family {
                     key: seq,
+                    parent: f,
                     canonical: doc,
                     size: 0,
+                    first: doc,
+                    last: doc,
                 });
                 f
             }
@@ -538,7 +663,11 @@ impl Core {
             chars,
             family,
         });
+        self.next.push(NONE);
         let fam = self.families[family as usize];
+        if fam.size > 0 {
+            self.next[fam.last as usize] = doc;
+        }
         let canonical =
             if fam.size > 0 && better_canonical(self.rank(doc), self.rank(fam.canonical)) {
                 doc
@@ -548,6 +677,7 @@ impl Core {
         self.families[family as usize] = Family {
             canonical,
             size: fam.size + 1,
+            last: doc,
             ..fam
         };
         if status == Status::Ok {
@@ -573,23 +703,30 @@ impl Core {
             canonical,
             closest,
             status,
+            merged: Vec::new(),
         })
     }
 
-    /// Places a new document: finds its family and appends it.
+    /// Places a new document: finds its family, appends it, and merges the other families it
+    /// shows to be the same.
     fn place(
         &mut self,
         entry: (u64, &str, Option<Timestamp>, u64),
         sketch: &Sketch,
         overlap: &mut OverlapWith<'_>,
+        pair: &mut PairOverlap<'_>,
     ) -> Result<Placed> {
         let status = self.config.status_of(sketch);
-        let best = if status == Status::Ok {
-            self.best_match(sketch, overlap)?
+        let matches = if status == Status::Ok {
+            self.matches(sketch, overlap)?
         } else {
-            None
+            Vec::new()
         };
-        self.push(entry, status, best, &sketch.keys, &sketch.fingerprint)
+        let (best, also) = self.choose(&matches, overlap)?;
+        let mut placed = self.push(entry, status, best, &sketch.keys, &sketch.fingerprint)?;
+        placed.merged = self.merge(placed.family, &also, pair)?;
+        placed.canonical = self.families[placed.family as usize].canonical;
+        Ok(placed)
     }
 
     /// Re-appends a stored document from its placement (no verification).
@@ -619,6 +756,17 @@ impl Core {
                 p.family
             )));
         }
+        for &other in &p.merged {
+            let from = self
+                .family_by_key(other)
+                .filter(|&f| self.families[f as usize].parent == f && f != placed.family)
+                .ok_or_else(|| {
+                    Error::Store(format!(
+                        "document {seq}: merges family {other}, which is not another family"
+                    ))
+                })?;
+            self.absorb(placed.family, from);
+        }
         Ok(())
     }
 
@@ -637,22 +785,30 @@ impl Core {
             status: placed.status,
             published: d.published,
             chars: d.chars,
-            merged: Vec::new(),
+            merged: placed
+                .merged
+                .iter()
+                .map(|&f| self.families[f as usize].key)
+                .collect(),
             story: None,
             story_placement: None,
             story_similarity: None,
         }
     }
 
-    fn family_row(&self, family: u32) -> (u64, FamilyRow) {
+    /// What the store keeps of a family: its row while it is a root, else the key of the
+    /// family it was merged into.
+    fn stored_family(&self, family: u32) -> (u64, Option<FamilyRow>, Option<u64>) {
         let f = self.families[family as usize];
-        (
-            f.key,
-            FamilyRow {
+        if f.parent == family {
+            let row = FamilyRow {
                 canonical: self.docs[f.canonical as usize].seq,
                 size: f.size,
-            },
-        )
+            };
+            (f.key, Some(row), None)
+        } else {
+            (f.key, None, Some(self.families[f.parent as usize].key))
+        }
     }
 }
 
@@ -1083,7 +1239,7 @@ impl<S: Store> LiveIndex<S> {
             ..WriteBatch::default()
         };
         let mut answers: Vec<Vec<Answer>> = Vec::with_capacity(groups.len());
-        let mut touched: Vec<(u32, u64)> = Vec::new();
+        let mut touched: Vec<u32> = Vec::new();
         let mut next_seq = writer.next_seq;
         self.state_write().pending.clear();
         for (group, refused) in groups.iter().zip(&outcome) {
@@ -1102,6 +1258,8 @@ impl<S: Store> LiveIndex<S> {
                         stories,
                     } = &mut *state;
                     let shingles = &p.sketch.sketch.shingles;
+                    pending.insert(seq, Arc::new(shingles.clone()));
+                    let pending = &*pending;
                     let mut set = Vec::new();
                     let mut overlap = |s: u64| -> Result<Overlap> {
                         if let Ok(i) = p.hints.binary_search_by_key(&s, |h| h.0) {
@@ -1110,10 +1268,17 @@ impl<S: Store> LiveIndex<S> {
                         load_set(&*reader, pending, s, &mut set)?;
                         Ok(Overlap::of(shingles, &set))
                     };
+                    let (mut a, mut b) = (Vec::new(), Vec::new());
+                    let mut pair = |x: u64, y: u64| -> Result<Overlap> {
+                        load_set(&*reader, pending, x, &mut a)?;
+                        load_set(&*reader, pending, y, &mut b)?;
+                        Ok(Overlap::of(&a, &b))
+                    };
                     let placed = core.place(
                         (seq, &d.id, d.published, p.sketch.chars),
                         &p.sketch.sketch,
                         &mut overlap,
+                        &mut pair,
                     )?;
                     let (similarity, containment) = if placed.canonical == placed.doc {
                         (1.0, 1.0)
@@ -1121,7 +1286,6 @@ impl<S: Store> LiveIndex<S> {
                         let o = overlap(core.docs[placed.canonical as usize].seq)?;
                         (round4(o.jaccard()), round4(o.containment()))
                     };
-                    pending.insert(seq, Arc::new(shingles.clone()));
                     let family = core.families[placed.family as usize];
                     let mut placement = core.placement(&placed);
                     if self.with_stories {
@@ -1157,7 +1321,15 @@ impl<S: Store> LiveIndex<S> {
                     });
                     batch.placements.push((seq, placement));
                     batch.members.push((family.key, seq, true));
-                    touched.push((placed.family, family.key));
+                    touched.push(placed.family);
+                    for &from in &placed.merged {
+                        let key = core.families[from as usize].key;
+                        for member in core.chain(from) {
+                            batch.members.push((key, member, false));
+                            batch.members.push((family.key, member, true));
+                        }
+                        touched.push(from);
+                    }
                 }
             }
             answers.push(group_answers);
@@ -1167,13 +1339,13 @@ impl<S: Store> LiveIndex<S> {
             batch.closed_stories = state.stories.drain_closed();
             touched.sort_unstable();
             touched.dedup();
-            batch.families = touched
-                .iter()
-                .map(|&(f, _)| {
-                    let (key, row) = state.core.family_row(f);
-                    (key, Some(row))
-                })
-                .collect();
+            for &f in &touched {
+                let (key, row, merged_into) = state.core.stored_family(f);
+                batch.families.push((key, row));
+                if merged_into.is_some() {
+                    batch.merges.push((key, merged_into));
+                }
+            }
         }
         drop(reader);
         // 3. Commit; on failure the in-memory core holds documents the store does not, so
@@ -1239,9 +1411,9 @@ impl<S: Store> LiveIndex<S> {
         let Some(seq) = reader.seq_of(id)? else {
             return Ok(None);
         };
-        let old = reader
-            .placement(seq)?
-            .ok_or_else(|| Error::Store(format!("document `{id}` has no placement")))?;
+        if reader.placement(seq)?.is_none() {
+            return Err(Error::Store(format!("document `{id}` has no placement")));
+        }
         // Earlier documents keep their placements: restore them, then re-place the later ones.
         let mut core = Core::new(&self.config);
         let mut families: Vec<(u64, u64)> = Vec::new();
@@ -1268,7 +1440,18 @@ impl<S: Store> LiveIndex<S> {
                 load_set(&*reader, &no_pending, x, &mut set)?;
                 Ok(Overlap::of(&sketch.shingles, &set))
             };
-            let placed = core.place((s, &p.id, p.published, p.chars), &sketch, &mut overlap)?;
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            let mut pair = |x: u64, y: u64| -> Result<Overlap> {
+                load_set(&*reader, &no_pending, x, &mut a)?;
+                load_set(&*reader, &no_pending, y, &mut b)?;
+                Ok(Overlap::of(&a, &b))
+            };
+            let placed = core.place(
+                (s, &p.id, p.published, p.chars),
+                &sketch,
+                &mut overlap,
+                &mut pair,
+            )?;
             let new = core.placement(&placed);
             families.push((s, new.family));
             tail.push((s, p, new));
@@ -1284,19 +1467,12 @@ impl<S: Store> LiveIndex<S> {
             closed_stories: closed,
             ..WriteBatch::default()
         };
-        let mut touched_keys: HashSet<u64> = HashSet::from([old.family]);
         let mut replaced = 0;
         let first_tail = assigned.len() - tail.len();
         for ((s, old, mut new), (_, story)) in tail.into_iter().zip(&assigned[first_tail..]) {
             set_story(&mut new, story);
-            touched_keys.insert(old.family);
-            touched_keys.insert(new.family);
             if new != old {
                 replaced += 1;
-                if new.family != old.family {
-                    batch.members.push((old.family, s, false));
-                    batch.members.push((new.family, s, true));
-                }
                 if new.story != old.story {
                     if let Some(before) = &old.story {
                         batch.story_members.push((before.clone(), s, false));
@@ -1308,18 +1484,45 @@ impl<S: Store> LiveIndex<S> {
                 batch.placements.push((s, new));
             }
         }
-        let by_key: HashMap<u64, u32> = core
-            .families
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f.key, i as u32))
-            .collect();
-        let mut keys: Vec<u64> = touched_keys.into_iter().collect();
-        keys.sort_unstable();
-        for key in keys {
-            let new = by_key.get(&key).map(|&f| core.family_row(f).1);
-            if reader.family(key)? != new {
-                batch.families.push((key, new));
+        // Families and memberships: what the store holds (the index as it is) against what it
+        // must hold after.
+        {
+            let state = self.state_read();
+            let before = &state.core;
+            for (doc, d) in before.docs.iter().enumerate() {
+                let was = before.families[before.family_of(doc as u32) as usize].key;
+                let now = match core.doc_of(d.seq) {
+                    Some(n) => Some(core.families[core.family_of(n) as usize].key),
+                    None => None,
+                };
+                if now != Some(was) {
+                    batch.members.push((was, d.seq, false));
+                    if let Some(now) = now {
+                        batch.members.push((now, d.seq, true));
+                    }
+                }
+            }
+            let stored = |c: &Core| -> HashMap<u64, (Option<FamilyRow>, Option<u64>)> {
+                (0..c.families.len() as u32)
+                    .map(|f| {
+                        let (key, row, into) = c.stored_family(f);
+                        (key, (row, into))
+                    })
+                    .collect()
+            };
+            let (was, now) = (stored(before), stored(&core));
+            let mut keys: Vec<u64> = was.keys().chain(now.keys()).copied().collect();
+            keys.sort_unstable();
+            keys.dedup();
+            for key in keys {
+                let (old_row, old_into) = was.get(&key).copied().unwrap_or_default();
+                let (new_row, new_into) = now.get(&key).copied().unwrap_or_default();
+                if old_row != new_row {
+                    batch.families.push((key, new_row));
+                }
+                if old_into != new_into {
+                    batch.merges.push((key, new_into));
+                }
             }
         }
         drop(reader);
@@ -1389,10 +1592,8 @@ impl<S: Store> LiveIndex<S> {
         let p = reader
             .placement(seq)?
             .ok_or_else(|| Error::Store(format!("document `{id}` has no placement")))?;
-        let row = reader
-            .family(p.family)?
-            .ok_or_else(|| Error::Store(format!("family {} has no row", p.family)))?;
-        let members = reader.members(p.family, limit.saturating_add(1))?;
+        let (key, row) = current_family(&*reader, p.family)?;
+        let members = reader.members(key, limit.saturating_add(1))?;
         let truncated = members.len() > limit;
         let canonical = canonical_of(&*reader, row)?;
         let records = members
@@ -1525,7 +1726,8 @@ impl<S: Store> LiveIndex<S> {
             Ok(Overlap::of(&sketch.shingles, &set))
         };
         let best = if status == Status::Ok {
-            core.best_match(&sketch, &mut overlap)?
+            let matches = core.matches(&sketch, &mut overlap)?;
+            core.choose(&matches, &mut overlap)?.0
         } else {
             None
         };
@@ -1541,7 +1743,7 @@ impl<S: Store> LiveIndex<S> {
                 story: None,
             });
         };
-        let family = core.families[core.docs[closest as usize].family as usize];
+        let family = core.families[core.family_of(closest) as usize];
         let story = match reader.placement(core.docs[closest as usize].seq)? {
             Some(p) => p
                 .story
@@ -1699,6 +1901,24 @@ fn load_set(
     }
 }
 
+/// The family a family key names now — itself, or the one it was merged into (following
+/// merges) — with its key and row.
+fn current_family(reader: &dyn StoreReader, key: u64) -> Result<(u64, FamilyRow)> {
+    let mut at = key;
+    // Each merge points at an earlier root, so a chain is at most as long as there are
+    // families; the bound only stops a damaged store from looping.
+    for _ in 0..1_000_000 {
+        if let Some(row) = reader.family(at)? {
+            return Ok((at, row));
+        }
+        match reader.merged_into(at)? {
+            Some(into) => at = into,
+            None => return Err(Error::Store(format!("family {at} has no row"))),
+        }
+    }
+    Err(Error::Store(format!("family {key}: its merges loop")))
+}
+
 /// The id and shingle set of a family's canonical member.
 fn canonical_of(reader: &dyn StoreReader, row: FamilyRow) -> Result<(String, Vec<u64>)> {
     let missing = || Error::Store(format!("canonical member {} is missing", row.canonical));
@@ -1720,9 +1940,7 @@ fn current_record(
     let missing = |what: &str, n: u64| Error::Store(format!("{what} {n} is missing"));
     let row = match family {
         Some((row, _)) => row,
-        None => reader
-            .family(p.family)?
-            .ok_or_else(|| missing("family", p.family))?,
+        None => current_family(reader, p.family)?.1,
     };
     let (version, similarity, containment) = if row.canonical == seq {
         (p.id.clone(), 1.0, 1.0)

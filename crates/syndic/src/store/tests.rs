@@ -44,13 +44,35 @@ fn text(rng: &mut Rng, sentences: usize) -> Vec<String> {
 }
 
 /// A corpus with originals, versions of several kinds (dateline and footer added, sentences
-/// rewritten, truncated), short and empty documents, and publication dates in any order.
+/// rewritten, truncated), short and empty documents, and publication dates in any order — and
+/// editions that arrive before their original: a trimmed one and a rewritten one, not versions
+/// of each other, whose families the original merges when it comes.
 pub(crate) fn corpus(seed: u64, n: usize) -> Vec<Document> {
     let mut rng = Rng(seed | 1);
     let mut originals: Vec<Vec<String>> = Vec::new();
     let mut docs = Vec::new();
+    // Editions and originals waiting for their turn, with their publication times.
+    let mut waiting: std::collections::VecDeque<(String, i64)> = Default::default();
     for i in 0..n {
+        if let Some((body, published)) = waiting.pop_front() {
+            docs.push(Document::new(format!("doc-{i:04}"), body).with_published(published));
+            continue;
+        }
         let kind = rng.below(10);
+        if kind == 3 && i + 3 <= n {
+            let t = text(&mut rng, 16);
+            let mut rewritten = t[..6].to_vec();
+            rewritten.extend(text(&mut rng, 4));
+            rewritten.extend_from_slice(&t[10..]);
+            let at = 1_700_000_000 + 3_600 * rng.below(500) as i64;
+            waiting.push_back((t[..8].join(" "), at + 7_200));
+            waiting.push_back((rewritten.join(" "), at + 3_600));
+            waiting.push_back((t.join(" "), at));
+            originals.push(t);
+            let (body, published) = waiting.pop_front().unwrap_or_default();
+            docs.push(Document::new(format!("doc-{i:04}"), body).with_published(published));
+            continue;
+        }
         let body = if originals.is_empty() || kind < 4 {
             let len = 6 + rng.below(10);
             let t = text(&mut rng, len);
@@ -282,6 +304,116 @@ fn deleting_equals_batch_without_the_document() {
             batch(&remaining),
             "{name}: re-adding"
         );
+    }
+}
+
+/// `n` distinct pseudo-words from word `from` on.
+fn words(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("w{i}x"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A trimmed edition and a rewritten one (not versions of each other) that arrive before their
+/// original, then an unrelated text, then the original.
+fn editions_before_their_original() -> Vec<Document> {
+    vec![
+        Document::new("trimmed", words(0, 200)).with_published(200),
+        Document::new(
+            "rewritten",
+            format!("{} {} {}", words(0, 150), words(5000, 100), words(250, 150)),
+        )
+        .with_published(300),
+        Document::new("other", words(20_000, 300)),
+        Document::new("original", words(0, 400)).with_published(100),
+    ]
+}
+
+#[test]
+fn families_merge_as_in_batch_and_stay_merged_across_restarts_and_deletes() {
+    let docs = editions_before_their_original();
+    let expected = batch(&docs);
+    assert!(
+        expected
+            .iter()
+            .filter(|r| r.id != "other")
+            .all(|r| r.version == "original" && r.family_size == 3),
+        "batch merges the three: {expected:?}"
+    );
+    for (name, make) in stores() {
+        let (store, dir) = make();
+        let live = LiveIndex::open(store, VersionConfig::default()).unwrap();
+        let before = live
+            .add_one(live.prepare(docs[0].clone(), 0))
+            .unwrap()
+            .unwrap();
+        let apart = live
+            .add_one(live.prepare(docs[1].clone(), 0))
+            .unwrap()
+            .unwrap();
+        assert_ne!(before.record.version, apart.record.version, "{name}");
+        live.add_one(live.prepare(docs[2].clone(), 0))
+            .unwrap()
+            .unwrap();
+        assert_eq!(live.stats().unwrap().families, 3, "{name}");
+        let merging = live
+            .add_one(live.prepare(docs[3].clone(), 0))
+            .unwrap()
+            .unwrap();
+        assert_eq!(merging.record.version, "original", "{name}");
+        assert_eq!(merging.record.family_size, 3, "{name}");
+        assert_eq!(live.records().unwrap(), expected, "{name}");
+        assert_eq!(live.stats().unwrap().families, 2, "{name}");
+        // Every member answers for the merged family, and lists all three.
+        for id in ["trimmed", "rewritten", "original"] {
+            let family = live.family(id, 10).unwrap().unwrap();
+            assert_eq!(family.version, "original", "{name} {id}");
+            let mut members: Vec<&str> = family.members.iter().map(|r| r.id.as_str()).collect();
+            members.sort_unstable();
+            assert_eq!(members, ["original", "rewritten", "trimmed"], "{name} {id}");
+        }
+        // A later version of the merged family joins it, as in batch.
+        let late = Document::new("late", format!("(DATELINE) \u{2014} {}", words(0, 400)));
+        live.add_one(live.prepare(late.clone(), 0))
+            .unwrap()
+            .unwrap();
+        let mut all = docs.clone();
+        all.push(late);
+        assert_eq!(live.records().unwrap(), batch(&all), "{name}");
+        if name == "redb" {
+            // The merge is replayed on open: the reopened index answers and goes on the same.
+            let records = live.records().unwrap();
+            drop(live);
+            let live = LiveIndex::open(
+                RedbStore::open_dir(dir.path()).unwrap(),
+                VersionConfig::default(),
+            )
+            .unwrap();
+            assert_eq!(live.records().unwrap(), records);
+            let again = Document::new("again", format!("{} Photo: A. Person", words(0, 400)));
+            live.add_one(live.prepare(again.clone(), 0))
+                .unwrap()
+                .unwrap();
+            all.push(again);
+            assert_eq!(live.records().unwrap(), batch(&all));
+            continue;
+        }
+        // Deleting the original undoes the merge; deleting an edition keeps it.
+        live.delete("original").unwrap().unwrap();
+        all.retain(|d| d.id != "original");
+        assert_eq!(live.records().unwrap(), batch(&all), "{name}");
+        assert_eq!(live.stats().unwrap().families, 3, "{name}");
+        let trimmed = live.family("trimmed", 10).unwrap().unwrap();
+        assert_eq!(trimmed.members.len(), 1, "{name}: {trimmed:?}");
+        live.add_one(live.prepare(docs[3].clone(), 0))
+            .unwrap()
+            .unwrap();
+        all.push(docs[3].clone());
+        live.delete("trimmed").unwrap().unwrap();
+        all.retain(|d| d.id != "trimmed");
+        assert_eq!(live.records().unwrap(), batch(&all), "{name}");
+        assert_eq!(live.stats().unwrap().families, 2, "{name}");
     }
 }
 
