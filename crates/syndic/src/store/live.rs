@@ -722,7 +722,20 @@ impl Core {
         } else {
             Vec::new()
         };
-        let (best, also) = self.choose(&matches, overlap)?;
+        self.place_matched(entry, sketch, status, &matches, overlap, pair)
+    }
+
+    /// [`Core::place`] for a document whose verified matches are already known.
+    fn place_matched(
+        &mut self,
+        entry: (u64, &str, Option<Timestamp>, u64),
+        sketch: &Sketch,
+        status: Status,
+        matches: &[Match],
+        overlap: &mut OverlapWith<'_>,
+        pair: &mut PairOverlap<'_>,
+    ) -> Result<Placed> {
+        let (best, also) = self.choose(matches, overlap)?;
         let mut placed = self.push(entry, status, best, &sketch.keys, &sketch.fingerprint)?;
         placed.merged = self.merge(placed.family, &also, pair)?;
         placed.canonical = self.families[placed.family as usize].canonical;
@@ -1233,107 +1246,124 @@ impl<S: Store> LiveIndex<S> {
             }
             outcome.push(refused);
         }
-        // 2. Place the accepted documents in order.
+        // 2. The round: the accepted documents in order, numbered from `first_seq` on.
+        let round: Vec<&Prepared> = groups
+            .iter()
+            .zip(&outcome)
+            .filter(|(_, refused)| refused.is_none())
+            .flat_map(|(group, _)| group)
+            .collect();
+        let first_seq = writer.next_seq;
+        let next_seq = first_seq + round.len() as u64;
+        // 3. Look every document up and verify its candidates, in parallel and under the read
+        // lock only (so `prepare` on other threads goes on meanwhile).
+        let matches = self.verify_round(&round)?;
+        // 4. Place them in order.
         let mut batch = WriteBatch {
             lazy,
             ..WriteBatch::default()
         };
-        let mut answers: Vec<Vec<Answer>> = Vec::with_capacity(groups.len());
+        let mut placed_answers: Vec<Answer> = Vec::with_capacity(round.len());
         let mut touched: Vec<u32> = Vec::new();
-        let mut next_seq = writer.next_seq;
-        self.state_write().pending.clear();
-        for (group, refused) in groups.iter().zip(&outcome) {
-            let mut group_answers = Vec::new();
-            if refused.is_none() {
-                for p in group {
-                    let seq = next_seq;
-                    next_seq += 1;
-                    let d = &p.document.document;
-                    // The lock is taken per document, so `prepare` on other threads gets its
-                    // turn between them.
-                    let mut state = self.state_write();
-                    let State {
-                        core,
-                        pending,
-                        stories,
-                    } = &mut *state;
-                    let shingles = &p.sketch.sketch.shingles;
-                    pending.insert(seq, Arc::new(shingles.clone()));
-                    let pending = &*pending;
-                    let mut set = Vec::new();
-                    let mut overlap = |s: u64| -> Result<Overlap> {
-                        if let Ok(i) = p.hints.binary_search_by_key(&s, |h| h.0) {
-                            return Ok(p.hints[i].1);
-                        }
-                        load_set(&*reader, pending, s, &mut set)?;
-                        Ok(Overlap::of(shingles, &set))
-                    };
-                    let (mut a, mut b) = (Vec::new(), Vec::new());
-                    let mut pair = |x: u64, y: u64| -> Result<Overlap> {
-                        load_set(&*reader, pending, x, &mut a)?;
-                        load_set(&*reader, pending, y, &mut b)?;
-                        Ok(Overlap::of(&a, &b))
-                    };
-                    let placed = core.place(
-                        (seq, &d.id, d.published, p.sketch.chars),
-                        &p.sketch.sketch,
-                        &mut overlap,
-                        &mut pair,
-                    )?;
-                    let (similarity, containment) = if placed.canonical == placed.doc {
-                        (1.0, 1.0)
-                    } else {
-                        let o = overlap(core.docs[placed.canonical as usize].seq)?;
-                        (round4(o.jaccard()), round4(o.containment()))
-                    };
-                    let family = core.families[placed.family as usize];
-                    let mut placement = core.placement(&placed);
-                    if self.with_stories {
-                        let story =
-                            stories.add(&d.id, d.source.as_deref(), &p.analysis, family.key);
-                        set_story(&mut placement, &story);
-                        batch
-                            .story_members
-                            .push((story.story.to_string(), seq, true));
+        {
+            let mut state = self.state_write();
+            let State {
+                core,
+                pending,
+                stories,
+            } = &mut *state;
+            pending.clear();
+            for (k, p) in round.iter().enumerate() {
+                let set = Arc::new(p.sketch.sketch.shingles.clone());
+                pending.insert(first_seq + k as u64, set);
+            }
+            let pending = &*pending;
+            let (mut set, mut a, mut b) = (Vec::new(), Vec::new(), Vec::new());
+            for ((k, p), matches) in round.iter().enumerate().zip(&matches) {
+                let seq = first_seq + k as u64;
+                let d = &p.document.document;
+                let shingles = &p.sketch.sketch.shingles;
+                let mut overlap = |s: u64| -> Result<Overlap> {
+                    if let Ok(i) = p.hints.binary_search_by_key(&s, |h| h.0) {
+                        return Ok(p.hints[i].1);
                     }
-                    group_answers.push(Answer {
-                        record: VersionRecord {
-                            id: d.id.clone(),
-                            version: core.docs[placed.canonical as usize].id.to_string(),
-                            canonical: placed.canonical == placed.doc,
-                            similarity,
-                            containment,
-                            closest: placed
-                                .closest
-                                .map(|(c, _)| core.docs[c as usize].id.to_string()),
-                            family_size: family.size,
-                            status: placed.status,
-                        },
-                        seq,
-                        story: placement.story.clone(),
-                        story_placement: placement.story_placement,
-                        story_similarity: placement.story_similarity,
-                    });
-                    batch.documents.push(NewDocument {
-                        seq,
-                        document: &p.document,
-                        sketch: &p.sketch,
-                    });
-                    batch.placements.push((seq, placement));
-                    batch.members.push((family.key, seq, true));
-                    touched.push(placed.family);
-                    for &from in &placed.merged {
-                        let key = core.families[from as usize].key;
-                        for member in core.chain(from) {
-                            batch.members.push((key, member, false));
-                            batch.members.push((family.key, member, true));
-                        }
-                        touched.push(from);
+                    load_set(&*reader, pending, s, &mut set)?;
+                    Ok(Overlap::of(shingles, &set))
+                };
+                let mut pair = |x: u64, y: u64| -> Result<Overlap> {
+                    load_set(&*reader, pending, x, &mut a)?;
+                    load_set(&*reader, pending, y, &mut b)?;
+                    Ok(Overlap::of(&a, &b))
+                };
+                let status = core.config.status_of(&p.sketch.sketch);
+                let placed = core.place_matched(
+                    (seq, &d.id, d.published, p.sketch.chars),
+                    &p.sketch.sketch,
+                    status,
+                    matches,
+                    &mut overlap,
+                    &mut pair,
+                )?;
+                let (similarity, containment) = if placed.canonical == placed.doc {
+                    (1.0, 1.0)
+                } else {
+                    let o = overlap(core.docs[placed.canonical as usize].seq)?;
+                    (round4(o.jaccard()), round4(o.containment()))
+                };
+                let family = core.families[placed.family as usize];
+                let mut placement = core.placement(&placed);
+                if self.with_stories {
+                    let story = stories.add(&d.id, d.source.as_deref(), &p.analysis, family.key);
+                    set_story(&mut placement, &story);
+                    batch
+                        .story_members
+                        .push((story.story.to_string(), seq, true));
+                }
+                placed_answers.push(Answer {
+                    record: VersionRecord {
+                        id: d.id.clone(),
+                        version: core.docs[placed.canonical as usize].id.to_string(),
+                        canonical: placed.canonical == placed.doc,
+                        similarity,
+                        containment,
+                        closest: placed
+                            .closest
+                            .map(|(c, _)| core.docs[c as usize].id.to_string()),
+                        family_size: family.size,
+                        status: placed.status,
+                    },
+                    seq,
+                    story: placement.story.clone(),
+                    story_placement: placement.story_placement,
+                    story_similarity: placement.story_similarity,
+                });
+                batch.documents.push(NewDocument {
+                    seq,
+                    document: &p.document,
+                    sketch: &p.sketch,
+                });
+                batch.placements.push((seq, placement));
+                batch.members.push((family.key, seq, true));
+                touched.push(placed.family);
+                for &from in &placed.merged {
+                    let key = core.families[from as usize].key;
+                    for member in core.chain(from) {
+                        batch.members.push((key, member, false));
+                        batch.members.push((family.key, member, true));
                     }
+                    touched.push(from);
                 }
             }
-            answers.push(group_answers);
         }
+        let mut placed_answers = placed_answers.into_iter();
+        let answers: Vec<Vec<Answer>> = groups
+            .iter()
+            .zip(&outcome)
+            .map(|(group, refused)| match refused {
+                Some(_) => Vec::new(),
+                None => placed_answers.by_ref().take(group.len()).collect(),
+            })
+            .collect();
         {
             let mut state = self.state_write();
             batch.closed_stories = state.stories.drain_closed();
@@ -1388,6 +1418,104 @@ impl<S: Store> LiveIndex<S> {
                 None => Ok(answers),
             })
             .collect())
+    }
+
+    /// The verified matches of each document of a round (best first), found as
+    /// [`VersionIndex::add_chunk`](crate::versions::VersionIndex::add_chunk) finds them: every
+    /// document is looked up at once — in the index as it stands, and among the round's earlier
+    /// documents through a small local band table, so each sees exactly the candidates it would
+    /// have seen alone — and its candidates are verified on their shingle sets (worked out ahead
+    /// in [`Prepared::hints`], or read from the store). Holds only the read lock.
+    fn verify_round<'s>(&'s self, round: &[&Prepared]) -> Result<Vec<Vec<Match>>> {
+        let state = self.state_read();
+        let core = &state.core;
+        let base = u32::try_from(core.docs.len())
+            .ok()
+            .filter(|b| {
+                b.checked_add(round.len() as u32)
+                    .is_some_and(|end| end < u32::MAX)
+            })
+            .ok_or_else(|| Error::Store("more than 4G documents in one index".into()))?;
+        let statuses: Vec<Status> = round
+            .iter()
+            .map(|p| core.config.status_of(&p.sketch.sketch))
+            .collect();
+        let banding = core.config.banding();
+        let mut local = LshIndex::with_capacity(banding.bands, core.config.max_bucket, round.len());
+        let mut earlier: Vec<(Vec<u32>, Vec<usize>)> = Vec::with_capacity(round.len());
+        for (k, (p, status)) in round.iter().zip(&statuses).enumerate() {
+            let (mut hits, mut budgets) = (Vec::new(), Vec::new());
+            if *status == Status::Ok {
+                let keys = &p.sketch.sketch.keys;
+                local.probe(keys, &mut hits, &mut budgets);
+                local.insert(base + k as u32, keys);
+            }
+            earlier.push((hits, budgets));
+        }
+        let words = core.print_words;
+        let verify = |buf: &mut RoundBuffers<'s>, k: usize| -> Result<Vec<Match>> {
+            if statuses[k] != Status::Ok {
+                return Ok(Vec::new());
+            }
+            let p = round[k];
+            let sketch = &p.sketch.sketch;
+            buf.hits.clone_from(&earlier[k].0);
+            buf.budgets.clone_from(&earlier[k].1);
+            core.lsh
+                .probe(&sketch.keys, &mut buf.hits, &mut buf.budgets);
+            LshIndex::count(&mut buf.hits, &mut buf.candidates);
+            core.config.rank_candidates(
+                sketch,
+                &buf.candidates,
+                |doc| {
+                    if doc >= base {
+                        let print = &round[(doc - base) as usize].sketch.sketch.fingerprint;
+                        (print.len() == words).then_some(&print[..])
+                    } else {
+                        let doc = doc as usize;
+                        core.has_print[doc].then(|| &core.prints[doc * words..(doc + 1) * words])
+                    }
+                },
+                &mut buf.ranked,
+            );
+            let mut accepted = Vec::new();
+            for &(_, doc) in &buf.ranked {
+                let o = if doc >= base {
+                    let other = &round[(doc - base) as usize].sketch.sketch.shingles;
+                    Overlap::of(&sketch.shingles, other)
+                } else {
+                    let seq = core.docs[doc as usize].seq;
+                    match p.hints.binary_search_by_key(&seq, |h| h.0) {
+                        Ok(i) => p.hints[i].1,
+                        Err(_) => {
+                            if buf.reader.is_none() {
+                                buf.reader = Some(self.store.reader()?);
+                            }
+                            let reader = buf
+                                .reader
+                                .as_deref()
+                                .ok_or_else(|| Error::Store("no store reader".into()))?;
+                            load_set(reader, &state.pending, seq, &mut buf.set)?;
+                            Overlap::of(&sketch.shingles, &buf.set)
+                        }
+                    }
+                };
+                if core.config.rule.accepts(&o) {
+                    accepted.push((doc, o));
+                }
+            }
+            accepted.sort_by(|a, b| b.1.jaccard().total_cmp(&a.1.jaccard()).then(a.0.cmp(&b.0)));
+            Ok(accepted)
+        };
+        if round.len() < 4 {
+            let mut buf = RoundBuffers::default();
+            (0..round.len()).map(|k| verify(&mut buf, k)).collect()
+        } else {
+            (0..round.len())
+                .into_par_iter()
+                .map_init(RoundBuffers::default, verify)
+                .collect()
+        }
     }
 
     /// Adds one document (a group of one).
@@ -1787,6 +1915,18 @@ impl<S: Store> LiveIndex<S> {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// Per-thread buffers of [`LiveIndex::verify_round`], with a store reader opened on first
+/// need.
+#[derive(Default)]
+struct RoundBuffers<'s> {
+    reader: Option<Box<dyn StoreReader + 's>>,
+    hits: Vec<u32>,
+    budgets: Vec<usize>,
+    candidates: Vec<Candidate>,
+    ranked: Vec<(f64, u32)>,
+    set: Vec<u64>,
 }
 
 /// Documents analysed at once when replaying stories.
