@@ -840,7 +840,6 @@ struct State {
     core: Core,
     /// Shingle sets placed but perhaps not yet committed (the last round's).
     pending: HashMap<u64, Arc<Vec<u64>>>,
-    stories: Stories,
 }
 
 /// The story index and what the live index keeps beside it.
@@ -921,7 +920,11 @@ pub struct LiveIndex<S> {
     story_config: StoryConfig,
     sketcher: Sketcher,
     analyzer: Analyzer,
+    /// The version engine: read by `prepare` and readers, written by the writer.
     state: RwLock<State>,
+    /// The story index: its own lock, so that placing a round's stories does not hold up
+    /// `prepare` on other threads.
+    stories: Mutex<Stories>,
     writer: Mutex<WriterState>,
 }
 
@@ -1005,8 +1008,8 @@ impl<S: Store> LiveIndex<S> {
             state: RwLock::new(State {
                 core,
                 pending: HashMap::new(),
-                stories,
             }),
+            stories: Mutex::new(stories),
             writer: Mutex::new(WriterState { next_seq }),
             store,
             config,
@@ -1190,6 +1193,12 @@ impl<S: Store> LiveIndex<S> {
         self.state.write().unwrap_or_else(|p| p.into_inner())
     }
 
+    fn stories_lock(&self) -> MutexGuard<'_, Stories> {
+        // As for the state: a panic while placing leaves the story index as it was or one
+        // document on; go on.
+        self.stories.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     fn writer(&self) -> MutexGuard<'_, WriterState> {
         self.writer.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -1267,11 +1276,7 @@ impl<S: Store> LiveIndex<S> {
         let mut touched: Vec<u32> = Vec::new();
         {
             let mut state = self.state_write();
-            let State {
-                core,
-                pending,
-                stories,
-            } = &mut *state;
+            let State { core, pending } = &mut *state;
             pending.clear();
             for (k, p) in round.iter().enumerate() {
                 let set = Arc::new(p.sketch.sketch.shingles.clone());
@@ -1311,14 +1316,7 @@ impl<S: Store> LiveIndex<S> {
                     (round4(o.jaccard()), round4(o.containment()))
                 };
                 let family = core.families[placed.family as usize];
-                let mut placement = core.placement(&placed);
-                if self.with_stories {
-                    let story = stories.add(&d.id, d.source.as_deref(), &p.analysis, family.key);
-                    set_story(&mut placement, &story);
-                    batch
-                        .story_members
-                        .push((story.story.to_string(), seq, true));
-                }
+                let placement = core.placement(&placed);
                 placed_answers.push(Answer {
                     record: VersionRecord {
                         id: d.id.clone(),
@@ -1333,9 +1331,9 @@ impl<S: Store> LiveIndex<S> {
                         status: placed.status,
                     },
                     seq,
-                    story: placement.story.clone(),
-                    story_placement: placement.story_placement,
-                    story_similarity: placement.story_similarity,
+                    story: None,
+                    story_placement: None,
+                    story_similarity: None,
                 });
                 batch.documents.push(NewDocument {
                     seq,
@@ -1355,6 +1353,27 @@ impl<S: Store> LiveIndex<S> {
                 }
             }
         }
+        // 5. Their stories, in order (each knows its version family now).
+        {
+            let mut stories = self.stories_lock();
+            if self.with_stories {
+                for (k, p) in round.iter().enumerate() {
+                    let d = &p.document.document;
+                    let (seq, placement) = &mut batch.placements[k];
+                    let story =
+                        stories.add(&d.id, d.source.as_deref(), &p.analysis, placement.family);
+                    set_story(placement, &story);
+                    let answer = &mut placed_answers[k];
+                    answer.story.clone_from(&placement.story);
+                    answer.story_placement = placement.story_placement;
+                    answer.story_similarity = placement.story_similarity;
+                    batch
+                        .story_members
+                        .push((story.story.to_string(), *seq, true));
+                }
+            }
+            batch.closed_stories = stories.drain_closed();
+        }
         let mut placed_answers = placed_answers.into_iter();
         let answers: Vec<Vec<Answer>> = groups
             .iter()
@@ -1365,8 +1384,7 @@ impl<S: Store> LiveIndex<S> {
             })
             .collect();
         {
-            let mut state = self.state_write();
-            batch.closed_stories = state.stories.drain_closed();
+            let state = self.state_read();
             touched.sort_unstable();
             touched.dedup();
             for &f in &touched {
@@ -1398,7 +1416,7 @@ impl<S: Store> LiveIndex<S> {
                 match reloaded {
                     Ok((core, stories)) => {
                         state.core = core;
-                        state.stories = stories;
+                        *self.stories_lock() = stories;
                     }
                     Err(reload) => {
                         return Err(Error::Store(format!(
@@ -1657,8 +1675,8 @@ impl<S: Store> LiveIndex<S> {
         self.store.commit(&batch)?;
         let mut state = self.state_write();
         state.core = core;
-        state.stories = stories;
         state.pending.clear();
+        *self.stories_lock() = stories;
         Ok(Some(Deleted {
             id: id.to_string(),
             seq,
@@ -1739,7 +1757,7 @@ impl<S: Store> LiveIndex<S> {
 
     /// A story (open or closed) with up to `limit` of its documents.
     pub fn story(&self, id: &str, limit: usize) -> Result<Option<StoryView>> {
-        let open = self.state_read().stories.index.summary(id);
+        let open = self.stories_lock().index.summary(id);
         let reader = self.store.reader()?;
         let (summary, is_open) = match open {
             Some(summary) => (summary, true),
@@ -1768,9 +1786,8 @@ impl<S: Store> LiveIndex<S> {
     /// closed, latest first.
     pub fn stories(&self, since: Option<Timestamp>, limit: usize) -> Result<Vec<ListedStory>> {
         let mut listed: Vec<ListedStory> = {
-            let state = self.state_read();
-            let mut open: Vec<(&Arc<str>, Option<Timestamp>)> = state
-                .stories
+            let stories = self.stories_lock();
+            let mut open: Vec<(&Arc<str>, Option<Timestamp>)> = stories
                 .open
                 .iter()
                 .filter(|(_, t)| since.is_none_or(|s| t.is_some_and(|t| t >= s)))
@@ -1779,7 +1796,7 @@ impl<S: Store> LiveIndex<S> {
             open.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
             open.truncate(limit);
             open.into_iter()
-                .filter_map(|(id, _)| state.stories.index.summary(id))
+                .filter_map(|(id, _)| stories.index.summary(id))
                 .map(|summary| ListedStory {
                     summary,
                     open: true,
@@ -1875,7 +1892,7 @@ impl<S: Store> LiveIndex<S> {
         let story = match reader.placement(core.docs[closest as usize].seq)? {
             Some(p) => p
                 .story
-                .filter(|id| state.stories.open.contains_key(id.as_str())),
+                .filter(|id| self.stories_lock().open.contains_key(id.as_str())),
             None => None,
         };
         let canonical = &core.docs[family.canonical as usize];
@@ -1900,7 +1917,7 @@ impl<S: Store> LiveIndex<S> {
         Ok(IndexStats {
             documents: s.documents,
             families: s.families,
-            open_stories: self.state_read().stories.open.len() as u64,
+            open_stories: self.stories_lock().open.len() as u64,
             closed_stories: s.closed_stories,
             next_seq: s.next_seq,
         })
