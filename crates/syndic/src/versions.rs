@@ -498,6 +498,28 @@ pub struct Incoming<'a> {
     pub sketch: &'a Sketch,
 }
 
+/// The chunk being placed by [`VersionIndex::add_chunk`].
+struct Placing<'c, 'a> {
+    /// Number of the chunk's first document.
+    base: u32,
+    chunk: &'c [Incoming<'a>],
+    /// Sets of the chunk given a slot but not pushed to the store yet.
+    pending: usize,
+}
+
+/// The documents of a chunk whose shingle sets are stored, in order.
+fn indexed_sets<'c, 'a>(
+    chunk: &'c [Incoming<'a>],
+    statuses: &'c [Status],
+) -> impl Iterator<Item = (usize, &'c Incoming<'a>)> {
+    chunk
+        .iter()
+        .zip(statuses)
+        .enumerate()
+        .filter(|(_, (_, status))| **status == Status::Ok)
+        .map(|(i, (d, _))| (i, d))
+}
+
 /// Per-thread buffers of the verification phase.
 #[derive(Debug, Default)]
 struct Probe {
@@ -693,21 +715,34 @@ impl VersionIndex {
                 .collect()
         };
         let mut out = Vec::with_capacity(chunk.len());
+        let mut placing = Placing {
+            base,
+            chunk,
+            pending: 0,
+        };
         for ((d, status), matches) in chunk.iter().zip(&statuses).zip(verified) {
-            out.push(self.place(d, *status, &matches?)?);
+            out.push(self.place(d, *status, &matches?, &mut placing)?);
         }
-        // Placement reads no band table, so the chunk joins them at its end, band by band.
-        let indexed: Vec<(u32, &[u64])> = chunk
-            .iter()
-            .zip(&statuses)
-            .enumerate()
-            .filter(|(_, (_, status))| **status == Status::Ok)
-            .map(|(i, (d, _))| (base + i as u32, &d.sketch.keys[..]))
+        // Placement reads no band table and takes the chunk's own sets from memory, so the
+        // chunk joins the band tables (band by band) and the set store at its end, both at once.
+        let indexed: Vec<(u32, &[u64])> = indexed_sets(chunk, &statuses)
+            .map(|(i, d)| (base + i as u32, &d.sketch.keys[..]))
             .collect();
-        if indexed.len() == 1 {
-            self.lsh.insert(indexed[0].0, indexed[0].1);
+        let (sets, lsh, statuses) = (&mut self.sets, &mut self.lsh, &statuses);
+        let mut push_sets = move || -> Result<()> {
+            for (_, d) in indexed_sets(chunk, statuses) {
+                sets.push(&d.sketch.shingles)?;
+            }
+            Ok(())
+        };
+        if indexed.len() <= 1 {
+            if let Some(&(doc, keys)) = indexed.first() {
+                lsh.insert(doc, keys);
+            }
+            push_sets()?;
         } else {
-            self.lsh.insert_all(&indexed);
+            let (pushed, ()) = rayon::join(push_sets, || lsh.insert_all(&indexed));
+            pushed?;
         }
         Ok(out)
     }
@@ -718,6 +753,7 @@ impl VersionIndex {
         d: &Incoming<'_>,
         status: Status,
         matches: &[(u32, Overlap)],
+        placing: &mut Placing<'_, '_>,
     ) -> Result<Assignment> {
         let doc = u32::try_from(self.docs.len())
             .map_err(|_| Error::Store("more than 4G documents in one index".into()))?;
@@ -729,7 +765,7 @@ impl VersionIndex {
             if best.is_some_and(|(b, _)| self.family_of(b) == family) || also.contains(&family) {
                 continue;
             }
-            if self.near_canonical(member, &d.sketch.shingles)? {
+            if self.near_canonical(member, &d.sketch.shingles, placing)? {
                 match best {
                     None => best = Some((member, overlap)),
                     Some(_) => also.push(family),
@@ -770,9 +806,12 @@ impl VersionIndex {
             ..fam
         };
         if status == Status::Ok {
-            let slot = u32::try_from(self.sets.len())
-                .map_err(|_| Error::Store("more than 4G shingle sets".into()))?;
-            self.sets.push(&d.sketch.shingles)?;
+            // Pushed to the set store at the chunk's end, in this order.
+            let slot = u32::try_from(self.sets.len() + placing.pending)
+                .ok()
+                .filter(|&s| s != u32::MAX)
+                .ok_or_else(|| Error::Store("more than 4G shingle sets".into()))?;
+            placing.pending += 1;
             self.set_slot.push(slot);
         } else {
             self.set_slot.push(u32::MAX);
@@ -784,7 +823,7 @@ impl VersionIndex {
             self.prints.resize(self.prints.len() + self.print_words, 0);
         }
         self.has_print.push(known);
-        let (family, canonical) = self.merge_into(family, &also)?;
+        let (family, canonical) = self.merge_into(family, &also, placing)?;
         Ok(Assignment {
             doc,
             family,
@@ -864,7 +903,12 @@ impl VersionIndex {
 
     /// Merges each family of `others` into `family` when their canonicals are versions of each
     /// other; returns the surviving family and its canonical.
-    fn merge_into(&mut self, family: u32, others: &[u32]) -> Result<(u32, u32)> {
+    fn merge_into(
+        &mut self,
+        family: u32,
+        others: &[u32],
+        placing: &Placing<'_, '_>,
+    ) -> Result<(u32, u32)> {
         let mut into = self.families[family as usize];
         if others.is_empty() {
             return Ok((family, into.canonical));
@@ -872,12 +916,12 @@ impl VersionIndex {
         // The surviving canonical's set: read once; a merge that moves the canonical swaps in
         // the set it has just read.
         let mut canon = Vec::new();
-        self.load(into.canonical, &mut canon)?;
+        self.load(into.canonical, &mut canon, placing)?;
         for &other in others {
             // `others` are roots other than `family`: a merge points one straight at `family`.
             let from = self.families[other as usize];
             let mut b = std::mem::take(&mut self.buf_b);
-            self.load(from.canonical, &mut b)?;
+            self.load(from.canonical, &mut b, placing)?;
             let overlap = Overlap::of(&canon, &b);
             if self.config.rule.accepts(&overlap)
                 && overlap.containment() >= self.config.family_floor
@@ -897,22 +941,34 @@ impl VersionIndex {
     }
 
     /// The family-floor test against the canonical of `member`'s family.
-    fn near_canonical(&mut self, member: u32, shingles: &[u64]) -> Result<bool> {
+    fn near_canonical(
+        &mut self,
+        member: u32,
+        shingles: &[u64],
+        placing: &Placing<'_, '_>,
+    ) -> Result<bool> {
         let canonical = self.families[self.family_of(member) as usize].canonical;
         if canonical == member {
             return Ok(true);
         }
         let mut set = std::mem::take(&mut self.buf_b);
-        self.load(canonical, &mut set)?;
+        self.load(canonical, &mut set, placing)?;
         let ok = Overlap::of(shingles, &set).containment() >= self.config.family_floor;
         self.buf_b = set;
         Ok(ok)
     }
 
-    fn load(&mut self, doc: u32, out: &mut Vec<u64>) -> Result<()> {
+    /// A document's shingle set during placement: from the chunk being placed when it is one of
+    /// its documents (its set is not stored yet), else from the set store.
+    fn load(&mut self, doc: u32, out: &mut Vec<u64>, placing: &Placing<'_, '_>) -> Result<()> {
         let slot = self.set_slot[doc as usize];
         if slot == u32::MAX {
             out.clear();
+            return Ok(());
+        }
+        if doc >= placing.base {
+            out.clear();
+            out.extend_from_slice(&placing.chunk[(doc - placing.base) as usize].sketch.shingles);
             return Ok(());
         }
         let mut bytes = std::mem::take(&mut self.load_bytes);
