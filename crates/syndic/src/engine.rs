@@ -117,7 +117,9 @@ struct Chunk {
 /// A chunk sketched, waiting to be added.
 struct Sketched {
     records: Vec<Record>,
-    sketches: Vec<(Sketch, u64)>,
+    sketches: Vec<Sketch>,
+    /// Each text's length in characters.
+    chars: Vec<u64>,
 }
 
 impl<'a> BatchDriver<'a> {
@@ -182,6 +184,10 @@ impl<'a> BatchDriver<'a> {
             let (tx, rx) = mpsc::sync_channel::<Result<Chunk>>(1);
             scope.spawn(move || read_chunks(corpus, chunk_size, &tx));
             let mut ready: Option<Sketched> = None;
+            // The sketches of the chunk added last, whose buffers the next chunk's sketches
+            // reuse: news-length shingle sets are kilobytes each, and fresh ones for every
+            // document cost the kernel page faults and zeroing.
+            let mut spare: Vec<Sketch> = Vec::new();
             loop {
                 let next = match rx.recv() {
                     Ok(chunk) => Some(chunk?),
@@ -198,14 +204,16 @@ impl<'a> BatchDriver<'a> {
                 let previous = ready.take();
                 let on_record = &mut self.on_record;
                 let index = &mut index;
+                let buffers = std::mem::take(&mut spare);
                 let (sketched, added) = rayon::join(
-                    || next.map(|records| sketch_chunk(sketcher, records)),
+                    || next.map(|records| sketch_chunk(sketcher, records, buffers)),
                     || match previous {
                         Some(previous) => add_chunk(index, previous, on_record),
-                        None => Ok((0, 0)),
+                        None => Ok((0, 0, Vec::new())),
                     },
                 );
-                let (documents, bytes) = added?;
+                let (documents, bytes, used) = added?;
+                spare = used;
                 progress.documents += documents;
                 progress.bytes += bytes;
                 progress.elapsed = start.elapsed();
@@ -269,23 +277,32 @@ fn read_chunks(corpus: &mut Corpus, chunk_size: usize, tx: &mpsc::SyncSender<Res
     }
 }
 
-fn sketch_chunk(sketcher: Sketcher, records: Vec<Record>) -> Sketched {
-    let sketches = records
+/// Sketches a chunk's records in parallel into `sketches`, reusing its buffers.
+fn sketch_chunk(sketcher: Sketcher, records: Vec<Record>, mut sketches: Vec<Sketch>) -> Sketched {
+    sketches.resize_with(records.len(), Sketch::default);
+    let chars = records
         .par_iter()
-        .map(|r| {
+        .zip(sketches.par_iter_mut())
+        .map(|(r, sketch)| {
             let text = &r.doc.text;
-            (sketcher.sketch(text), text.chars().count() as u64)
+            sketcher.sketch_into(text, sketch);
+            text.chars().count() as u64
         })
         .collect();
-    Sketched { records, sketches }
+    Sketched {
+        records,
+        sketches,
+        chars,
+    }
 }
 
-/// Adds a sketched chunk in order; returns (documents, bytes) added.
+/// Adds a sketched chunk in order; returns (documents, bytes) added and the chunk's sketches,
+/// whose buffers the next chunk reuses.
 fn add_chunk(
     index: &mut VersionIndex,
     chunk: Sketched,
     on_record: &mut Option<RecordFn<'_>>,
-) -> Result<(u64, u64)> {
+) -> Result<(u64, u64, Vec<Sketch>)> {
     let documents = chunk.records.len() as u64;
     let mut bytes = 0;
     for record in &chunk.records {
@@ -297,7 +314,7 @@ fn add_chunk(
     let incoming: Vec<Incoming<'_>> = chunk
         .records
         .iter()
-        .zip(&chunk.sketches)
+        .zip(chunk.sketches.iter().zip(&chunk.chars))
         .map(|(record, (sketch, chars))| Incoming {
             id: &record.doc.id,
             published: record.doc.published,
@@ -306,7 +323,8 @@ fn add_chunk(
         })
         .collect();
     index.add_chunk(&incoming)?;
-    Ok((documents, bytes))
+    drop(incoming);
+    Ok((documents, bytes, chunk.sketches))
 }
 
 #[cfg(test)]
