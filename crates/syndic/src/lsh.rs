@@ -267,19 +267,31 @@ impl LshIndex {
         if budgets.is_empty() {
             budgets.resize(self.bands, self.max_bucket);
         }
-        for ((table, &key), budget) in self.tables.iter().zip(keys).zip(budgets.iter_mut()) {
-            if *budget == 0 {
-                continue;
+        // Band by band, a lookup and its chain are a few dependent cache misses into tables of
+        // megabytes. So a group of bands' heads is looked up first (independent lookups, whose
+        // misses overlap), then their chains are walked.
+        const GROUP: usize = 16;
+        let bands = self.tables.len().min(keys.len()).min(budgets.len());
+        let mut heads = [NONE; GROUP];
+        for start in (0..bands).step_by(GROUP) {
+            let end = (start + GROUP).min(bands);
+            for (band, head) in (start..end).zip(heads.iter_mut()) {
+                *head = NONE;
+                if budgets[band] > 0
+                    && let Some(&entry) = self.tables[band].heads.get(&short_key(keys[band]))
+                {
+                    *head = entry;
+                }
             }
-            let Some(&head) = table.heads.get(&short_key(key)) else {
-                continue;
-            };
-            let mut entry = head;
-            while entry != NONE && *budget > 0 {
-                let Entry { doc, next } = table.entries[entry as usize];
-                hits.push(doc);
-                *budget -= 1;
-                entry = next;
+            for (band, &head) in (start..end).zip(&heads) {
+                let (table, budget) = (&self.tables[band], &mut budgets[band]);
+                let mut entry = head;
+                while entry != NONE && *budget > 0 {
+                    let Entry { doc, next } = table.entries[entry as usize];
+                    hits.push(doc);
+                    *budget -= 1;
+                    entry = next;
+                }
             }
         }
     }
