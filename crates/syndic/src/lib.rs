@@ -36,6 +36,7 @@ pub mod diff;
 pub mod document;
 pub mod engine;
 pub mod error;
+mod families;
 pub mod ingest;
 pub mod lsh;
 pub mod minhash;

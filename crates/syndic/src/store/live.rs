@@ -47,6 +47,7 @@ use super::{
 };
 use crate::document::{Document, Timestamp, format_timestamp};
 use crate::error::{Error, Result};
+use crate::families::{self, Families, Match};
 use crate::lsh::{Candidate, LshIndex};
 use crate::minhash::Fingerprint;
 use crate::story::{
@@ -363,28 +364,7 @@ struct DocEntry {
     id: Box<str>,
     published: Option<Timestamp>,
     chars: u64,
-    family: u32,
 }
-
-#[derive(Clone, Copy, Debug)]
-struct Family {
-    /// Arrival number of the first member.
-    key: u64,
-    /// The family this one was merged into (itself while it is a root).
-    parent: u32,
-    canonical: u32,
-    size: u32,
-    /// First and last member of the family's chain in [`Core::next`] (a merge appends the
-    /// absorbed family's chain, so a root's chain holds every member).
-    first: u32,
-    last: u32,
-}
-
-/// An indexed document and its exact overlap with the one being placed.
-type Match = (u32, Overlap);
-
-/// End of a member chain.
-const NONE: u32 = u32::MAX;
 
 /// Where a document was just placed (engine numbers: positions among indexed documents).
 #[derive(Clone, Debug)]
@@ -414,9 +394,8 @@ struct Core {
     config: VersionConfig,
     lsh: LshIndex,
     docs: Vec<DocEntry>,
-    families: Vec<Family>,
-    /// The next member of each document's family chain ([`NONE`] at the end).
-    next: Vec<u32>,
+    /// Families over engine numbers; a family's key is its first member's arrival number.
+    families: Families,
     /// Fingerprint words of each document (`print_words` each; zeros when unknown): the cheap
     /// Jaccard estimate that spares most candidates an exact verification, as in
     /// [`VersionIndex`](crate::versions::VersionIndex).
@@ -432,8 +411,7 @@ impl Core {
             config: config.clone(),
             lsh: LshIndex::new(config.banding().bands, config.max_bucket),
             docs: Vec::new(),
-            families: Vec::new(),
-            next: Vec::new(),
+            families: Families::default(),
             prints: Vec::new(),
             has_print: Vec::new(),
             print_words: Fingerprint::words(config.num_perm),
@@ -496,116 +474,86 @@ impl Core {
                 accepted.push((doc, o));
             }
         }
-        accepted.sort_by(|a, b| b.1.jaccard().total_cmp(&a.1.jaccard()).then(a.0.cmp(&b.0)));
+        families::sort_matches(&mut accepted);
         Ok(accepted)
     }
 
     /// The closest acceptable earlier member and the other families the document also belongs
-    /// near (each through a member near that family's canonical), as `VersionIndex` chooses
-    /// them.
+    /// near, as `VersionIndex` chooses them (see [`families::choose`]).
     fn choose(
         &self,
         matches: &[Match],
         overlap: &mut OverlapWith<'_>,
     ) -> Result<(Option<Match>, Vec<u32>)> {
-        let mut best: Option<Match> = None;
-        let mut also: Vec<u32> = Vec::new();
-        for &(member, o) in matches {
-            let family = self.family_of(member);
-            if best.is_some_and(|(b, _)| self.family_of(b) == family) || also.contains(&family) {
-                continue;
-            }
-            if self.near_canonical(member, overlap)? {
-                match best {
-                    None => best = Some((member, o)),
-                    Some(_) => also.push(family),
-                }
-            }
-        }
-        Ok((best, also))
-    }
-
-    /// The family-floor test against the canonical of `member`'s family.
-    fn near_canonical(&self, member: u32, overlap: &mut OverlapWith<'_>) -> Result<bool> {
-        let canonical = self.families[self.family_of(member) as usize].canonical;
-        if canonical == member {
-            return Ok(true);
-        }
-        let o = overlap(self.docs[canonical as usize].seq)?;
-        Ok(o.containment() >= self.config.family_floor)
+        families::choose(&self.families, matches, |canonical| {
+            let o = overlap(self.docs[canonical as usize].seq)?;
+            Ok(o.containment() >= self.config.family_floor)
+        })
     }
 
     /// The family `doc` belongs to now (following merges).
     fn family_of(&self, doc: u32) -> u32 {
-        self.root(self.docs[doc as usize].family)
+        self.families.family_of(doc)
     }
 
-    fn root(&self, mut family: u32) -> u32 {
-        while self.families[family as usize].parent != family {
-            family = self.families[family as usize].parent;
-        }
-        family
+    /// A family's key: the arrival number of its first member.
+    fn key(&self, family: u32) -> u64 {
+        self.docs[self.families.get(family).first as usize].seq
     }
 
-    /// Merges each family of `others` (roots other than `family`) into `family` when their
-    /// canonical members are versions of each other, as `VersionIndex` does; returns the
-    /// families merged.
+    /// Merges each family of `others` into `family` when their canonical members are versions
+    /// of each other, as `VersionIndex` does; returns the families merged.
     fn merge(
         &mut self,
         family: u32,
         others: &[u32],
         pair: &mut PairOverlap<'_>,
     ) -> Result<Vec<u32>> {
-        let mut merged = Vec::new();
-        for &other in others {
-            let canonical = self.docs[self.families[family as usize].canonical as usize].seq;
-            let theirs = self.docs[self.families[other as usize].canonical as usize].seq;
-            let o = pair(canonical, theirs)?;
-            if self.config.rule.accepts(&o) && o.containment() >= self.config.family_floor {
-                self.absorb(family, other);
-                merged.push(other);
-            }
+        if others.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(merged)
-    }
-
-    /// Points root `from` at root `into`: sizes add up, the better canonical survives, the
-    /// member chains are joined.
-    fn absorb(&mut self, into: u32, from: u32) {
-        let f = self.families[from as usize];
-        let mut t = self.families[into as usize];
-        if better_canonical(self.rank(f.canonical), self.rank(t.canonical)) {
-            t.canonical = f.canonical;
-        }
-        t.size += f.size;
-        self.next[t.last as usize] = f.first;
-        t.last = f.last;
-        self.families[into as usize] = t;
-        self.families[from as usize].parent = into;
+        let Core {
+            families,
+            docs,
+            config,
+            ..
+        } = self;
+        let rank = |d: u32| (docs[d as usize].published, docs[d as usize].chars, d);
+        families.merge(
+            family,
+            others,
+            |ours, theirs| {
+                let o = pair(docs[ours as usize].seq, docs[theirs as usize].seq)?;
+                Ok(families::merges(config, &o))
+            },
+            |a, b| better_canonical(rank(a), rank(b)),
+        )
     }
 
     /// The arrival numbers of a family's members (following its chain; for a family merged
     /// away, the members it had when it was).
     fn chain(&self, family: u32) -> Vec<u64> {
-        let f = self.families[family as usize];
-        let mut out = Vec::with_capacity(f.size as usize);
-        let mut at = f.first;
-        while at != NONE {
-            out.push(self.docs[at as usize].seq);
-            if at == f.last {
-                break;
-            }
-            at = self.next[at as usize];
-        }
-        out
+        self.families
+            .chain(family)
+            .into_iter()
+            .map(|d| self.docs[d as usize].seq)
+            .collect()
     }
 
     /// The family whose key is `key`.
     fn family_by_key(&self, key: u64) -> Option<u32> {
-        self.families
-            .binary_search_by_key(&key, |f| f.key)
-            .ok()
-            .and_then(|i| u32::try_from(i).ok())
+        // Families are founded in arrival order, so their keys increase.
+        let n = self.families.len() as u32;
+        let (mut lo, mut hi) = (0u32, n);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.key(mid) < key {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        (lo < n && self.key(lo) == key).then_some(lo)
     }
 
     /// The top candidates of `keys` with their families' canonical members: the documents
@@ -614,7 +562,7 @@ impl Core {
         self.candidates(sketch)
             .into_iter()
             .map(|c| {
-                let canonical = self.families[self.family_of(c) as usize].canonical;
+                let canonical = self.families.canonical_of(c);
                 (self.docs[c as usize].seq, self.docs[canonical as usize].seq)
             })
             .collect()
@@ -640,46 +588,17 @@ impl Core {
         }
         let doc = u32::try_from(self.docs.len())
             .map_err(|_| Error::Store("more than 4G documents in one index".into()))?;
-        let family = match closest {
-            Some((other, _)) => self.family_of(other),
-            None => {
-                let f = u32::try_from(self.families.len())
-                    .map_err(|_| Error::Store("more than 4G families".into()))?;
-                self.families.push(Family {
-                    key: seq,
-                    parent: f,
-                    canonical: doc,
-                    size: 0,
-                    first: doc,
-                    last: doc,
-                });
-                f
-            }
-        };
         self.docs.push(DocEntry {
             seq,
             id: id.into(),
             published,
             chars,
-            family,
         });
-        self.next.push(NONE);
-        let fam = self.families[family as usize];
-        if fam.size > 0 {
-            self.next[fam.last as usize] = doc;
-        }
-        let canonical =
-            if fam.size > 0 && better_canonical(self.rank(doc), self.rank(fam.canonical)) {
-                doc
-            } else {
-                fam.canonical
-            };
-        self.families[family as usize] = Family {
-            canonical,
-            size: fam.size + 1,
-            last: doc,
-            ..fam
-        };
+        let joins = closest.map(|(other, _)| self.family_of(other));
+        let Core { families, docs, .. } = self;
+        let rank = |d: u32| (docs[d as usize].published, docs[d as usize].chars, d);
+        let family = families.push(doc, joins, |a, b| better_canonical(rank(a), rank(b)))?;
+        let canonical = self.families.get(family).canonical;
         if status == Status::Ok {
             let bands = self.config.banding().bands;
             if keys.len() != bands {
@@ -738,7 +657,7 @@ impl Core {
         let (best, also) = self.choose(matches, overlap)?;
         let mut placed = self.push(entry, status, best, &sketch.keys, &sketch.fingerprint)?;
         placed.merged = self.merge(placed.family, &also, pair)?;
-        placed.canonical = self.families[placed.family as usize].canonical;
+        placed.canonical = self.families.get(placed.family).canonical;
         Ok(placed)
     }
 
@@ -762,7 +681,7 @@ impl Core {
             &keys,
             &print,
         )?;
-        let key = self.families[placed.family as usize].key;
+        let key = self.key(placed.family);
         if key != p.family {
             return Err(Error::Store(format!(
                 "document {seq}: stored family {} but its closest version is in family {key}",
@@ -772,13 +691,17 @@ impl Core {
         for &other in &p.merged {
             let from = self
                 .family_by_key(other)
-                .filter(|&f| self.families[f as usize].parent == f && f != placed.family)
+                .filter(|&f| self.families.root(f) == f && f != placed.family)
                 .ok_or_else(|| {
                     Error::Store(format!(
                         "document {seq}: merges family {other}, which is not another family"
                     ))
                 })?;
-            self.absorb(placed.family, from);
+            let Core { families, docs, .. } = &mut *self;
+            let rank = |d: u32| (docs[d as usize].published, docs[d as usize].chars, d);
+            families.absorb(placed.family, from, |a, b| {
+                better_canonical(rank(a), rank(b))
+            });
         }
         Ok(())
     }
@@ -791,18 +714,14 @@ impl Core {
         });
         Placement {
             id: d.id.to_string(),
-            family: self.families[placed.family as usize].key,
+            family: self.key(placed.family),
             closest: placed.closest.map(|(c, _)| self.docs[c as usize].seq),
             jaccard,
             containment,
             status: placed.status,
             published: d.published,
             chars: d.chars,
-            merged: placed
-                .merged
-                .iter()
-                .map(|&f| self.families[f as usize].key)
-                .collect(),
+            merged: placed.merged.iter().map(|&f| self.key(f)).collect(),
             story: None,
             story_placement: None,
             story_similarity: None,
@@ -812,15 +731,16 @@ impl Core {
     /// What the store keeps of a family: its row while it is a root, else the key of the
     /// family it was merged into.
     fn stored_family(&self, family: u32) -> (u64, Option<FamilyRow>, Option<u64>) {
-        let f = self.families[family as usize];
+        let f = self.families.get(family);
+        let key = self.key(family);
         if f.parent == family {
             let row = FamilyRow {
                 canonical: self.docs[f.canonical as usize].seq,
                 size: f.size,
             };
-            (f.key, Some(row), None)
+            (key, Some(row), None)
         } else {
-            (f.key, None, Some(self.families[f.parent as usize].key))
+            (key, None, Some(self.key(f.parent)))
         }
     }
 }
@@ -1315,7 +1235,8 @@ impl<S: Store> LiveIndex<S> {
                     let o = overlap(core.docs[placed.canonical as usize].seq)?;
                     (round4(o.jaccard()), round4(o.containment()))
                 };
-                let family = core.families[placed.family as usize];
+                let family = core.families.get(placed.family);
+                let family_key = core.key(placed.family);
                 let placement = core.placement(&placed);
                 placed_answers.push(Answer {
                     record: VersionRecord {
@@ -1341,13 +1262,13 @@ impl<S: Store> LiveIndex<S> {
                     sketch: &p.sketch,
                 });
                 batch.placements.push((seq, placement));
-                batch.members.push((family.key, seq, true));
+                batch.members.push((family_key, seq, true));
                 touched.push(placed.family);
                 for &from in &placed.merged {
-                    let key = core.families[from as usize].key;
+                    let key = core.key(from);
                     for member in core.chain(from) {
                         batch.members.push((key, member, false));
-                        batch.members.push((family.key, member, true));
+                        batch.members.push((family_key, member, true));
                     }
                     touched.push(from);
                 }
@@ -1522,7 +1443,7 @@ impl<S: Store> LiveIndex<S> {
                     accepted.push((doc, o));
                 }
             }
-            accepted.sort_by(|a, b| b.1.jaccard().total_cmp(&a.1.jaccard()).then(a.0.cmp(&b.0)));
+            families::sort_matches(&mut accepted);
             Ok(accepted)
         };
         if round.len() < 4 {
@@ -1636,11 +1557,8 @@ impl<S: Store> LiveIndex<S> {
             let state = self.state_read();
             let before = &state.core;
             for (doc, d) in before.docs.iter().enumerate() {
-                let was = before.families[before.family_of(doc as u32) as usize].key;
-                let now = match core.doc_of(d.seq) {
-                    Some(n) => Some(core.families[core.family_of(n) as usize].key),
-                    None => None,
-                };
+                let was = before.key(before.family_of(doc as u32));
+                let now = core.doc_of(d.seq).map(|n| core.key(core.family_of(n)));
                 if now != Some(was) {
                     batch.members.push((was, d.seq, false));
                     if let Some(now) = now {
@@ -1888,7 +1806,7 @@ impl<S: Store> LiveIndex<S> {
                 story: None,
             });
         };
-        let family = core.families[core.family_of(closest) as usize];
+        let family = core.families.get(core.family_of(closest));
         let story = match reader.placement(core.docs[closest as usize].seq)? {
             Some(p) => p
                 .story
