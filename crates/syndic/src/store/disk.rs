@@ -18,9 +18,10 @@ use crate::error::{Error, Result};
 use crate::story::{StoryConfig, StorySummary};
 use crate::versions::VersionConfig;
 use redb::{
-    Database, Durability, ReadOnlyTable, ReadableDatabase, ReadableTable, ReadableTableMetadata,
-    TableDefinition,
+    Database, Durability, Key, ReadOnlyTable, ReadTransaction, ReadableDatabase, ReadableTable,
+    ReadableTableMetadata, TableDefinition, Value,
 };
+use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
 
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
@@ -136,21 +137,21 @@ impl RedbStore {
 
 impl Store for RedbStore {
     fn reader(&self) -> Result<Box<dyn StoreReader + '_>> {
-        let ctx = "starting a read";
-        let txn = tryc!(self.db.begin_read(), ctx);
+        let txn = tryc!(self.db.begin_read(), "starting a read");
         Ok(Box::new(RedbReader {
-            meta: tryc!(txn.open_table(META), ctx),
-            documents: tryc!(txn.open_table(DOCUMENTS), ctx),
-            ids: tryc!(txn.open_table(IDS), ctx),
-            sketches: tryc!(txn.open_table(SKETCHES), ctx),
-            keys: tryc!(txn.open_table(KEYS), ctx),
-            placements: tryc!(txn.open_table(PLACEMENTS), ctx),
-            families: tryc!(txn.open_table(FAMILIES), ctx),
-            merged: tryc!(txn.open_table(MERGED), ctx),
-            members: tryc!(txn.open_table(MEMBERS), ctx),
-            stories: tryc!(txn.open_table(STORIES), ctx),
-            story_times: tryc!(txn.open_table(STORY_TIMES), ctx),
-            story_members: tryc!(txn.open_table(STORY_MEMBERS), ctx),
+            meta: Lazy::new(META),
+            documents: Lazy::new(DOCUMENTS),
+            ids: Lazy::new(IDS),
+            sketches: Lazy::new(SKETCHES),
+            keys: Lazy::new(KEYS),
+            placements: Lazy::new(PLACEMENTS),
+            families: Lazy::new(FAMILIES),
+            merged: Lazy::new(MERGED),
+            members: Lazy::new(MEMBERS),
+            stories: Lazy::new(STORIES),
+            story_times: Lazy::new(STORY_TIMES),
+            story_members: Lazy::new(STORY_MEMBERS),
+            txn,
         }))
     }
 
@@ -290,27 +291,57 @@ fn read_u64(bytes: &[u8]) -> u64 {
     u64::from_le_bytes(b)
 }
 
+/// A snapshot: one read transaction, whose tables are opened on first use — most reads touch
+/// one or two of the twelve (verifying a candidate reads `sketches` only), and opening a table
+/// looks it up in redb's table tree.
 struct RedbReader {
-    meta: ReadOnlyTable<&'static str, &'static [u8]>,
-    documents: ReadOnlyTable<u64, &'static [u8]>,
-    ids: ReadOnlyTable<&'static str, u64>,
-    sketches: ReadOnlyTable<u64, &'static [u8]>,
-    keys: ReadOnlyTable<u64, &'static [u8]>,
-    placements: ReadOnlyTable<u64, &'static [u8]>,
-    families: ReadOnlyTable<u64, &'static [u8]>,
-    merged: ReadOnlyTable<u64, u64>,
-    members: ReadOnlyTable<(u64, u64), ()>,
-    stories: ReadOnlyTable<&'static str, &'static [u8]>,
-    story_times: ReadOnlyTable<(u64, &'static str), ()>,
-    story_members: ReadOnlyTable<(&'static str, u64), ()>,
+    meta: Lazy<&'static str, &'static [u8]>,
+    documents: Lazy<u64, &'static [u8]>,
+    ids: Lazy<&'static str, u64>,
+    sketches: Lazy<u64, &'static [u8]>,
+    keys: Lazy<u64, &'static [u8]>,
+    placements: Lazy<u64, &'static [u8]>,
+    families: Lazy<u64, &'static [u8]>,
+    merged: Lazy<u64, u64>,
+    members: Lazy<(u64, u64), ()>,
+    stories: Lazy<&'static str, &'static [u8]>,
+    story_times: Lazy<(u64, &'static str), ()>,
+    story_members: Lazy<(&'static str, u64), ()>,
+    /// Last, so that the tables opened from it are dropped first.
+    txn: ReadTransaction,
+}
+
+/// A table of a read transaction, opened when first read.
+struct Lazy<K: Key + 'static, V: Value + 'static> {
+    definition: TableDefinition<'static, K, V>,
+    table: OnceCell<ReadOnlyTable<K, V>>,
+}
+
+impl<K: Key + 'static, V: Value + 'static> Lazy<K, V> {
+    fn new(definition: TableDefinition<'static, K, V>) -> Self {
+        Lazy {
+            definition,
+            table: OnceCell::new(),
+        }
+    }
+
+    fn open(&self, txn: &ReadTransaction) -> Result<&ReadOnlyTable<K, V>> {
+        if let Some(table) = self.table.get() {
+            return Ok(table);
+        }
+        let table = tryc!(txn.open_table(self.definition), READ);
+        Ok(self.table.get_or_init(|| table))
+    }
 }
 
 const READ: &str = "reading the store";
 
 impl StoreReader for RedbReader {
     fn header(&self) -> Result<Option<Header>> {
-        let Some(format) = tryc!(self.meta.get(FORMAT_KEY), READ) else {
-            if tryc!(self.meta.len(), READ) > 0 || tryc!(self.documents.len(), READ) > 0 {
+        let Some(format) = tryc!(self.meta.open(&self.txn)?.get(FORMAT_KEY), READ) else {
+            if tryc!(self.meta.open(&self.txn)?.len(), READ) > 0
+                || tryc!(self.documents.open(&self.txn)?.len(), READ) > 0
+            {
                 return Err(Error::Store(
                     "not a syndic store (no `format` entry)".into(),
                 ));
@@ -318,15 +349,18 @@ impl StoreReader for RedbReader {
             return Ok(None);
         };
         let format = Header::check_format(format.value())?;
-        let versions: VersionConfig = match tryc!(self.meta.get(SETTINGS_KEY), READ) {
-            Some(g) => decode_json(g.value(), "settings")?,
-            None => return Err(Error::Store("store has no `settings` entry".into())),
-        };
-        let stories: StoryConfig = match tryc!(self.meta.get(STORY_SETTINGS_KEY), READ) {
-            Some(g) => decode_json(g.value(), "story settings")?,
-            None => StoryConfig::default(),
-        };
-        let probe = tryc!(self.meta.get(PROBE_KEY), READ).map(|g| read_u64(g.value()));
+        let versions: VersionConfig =
+            match tryc!(self.meta.open(&self.txn)?.get(SETTINGS_KEY), READ) {
+                Some(g) => decode_json(g.value(), "settings")?,
+                None => return Err(Error::Store("store has no `settings` entry".into())),
+            };
+        let stories: StoryConfig =
+            match tryc!(self.meta.open(&self.txn)?.get(STORY_SETTINGS_KEY), READ) {
+                Some(g) => decode_json(g.value(), "story settings")?,
+                None => StoryConfig::default(),
+            };
+        let probe =
+            tryc!(self.meta.open(&self.txn)?.get(PROBE_KEY), READ).map(|g| read_u64(g.value()));
         Ok(Some(Header {
             format,
             versions,
@@ -336,23 +370,23 @@ impl StoreReader for RedbReader {
     }
 
     fn seq_of(&self, id: &str) -> Result<Option<u64>> {
-        Ok(tryc!(self.ids.get(id), READ).map(|g| g.value()))
+        Ok(tryc!(self.ids.open(&self.txn)?.get(id), READ).map(|g| g.value()))
     }
 
     fn document(&self, seq: u64) -> Result<Option<StoredDocument>> {
-        tryc!(self.documents.get(seq), READ)
+        tryc!(self.documents.open(&self.txn)?.get(seq), READ)
             .map(|g| decode_json(g.value(), "document"))
             .transpose()
     }
 
     fn shingles(&self, seq: u64) -> Result<Option<Vec<u64>>> {
-        tryc!(self.sketches.get(seq), READ)
+        tryc!(self.sketches.open(&self.txn)?.get(seq), READ)
             .map(|g| decode_shingles(g.value()))
             .transpose()
     }
 
     fn shingles_into(&self, seq: u64, out: &mut Vec<u64>) -> Result<bool> {
-        match tryc!(self.sketches.get(seq), READ) {
+        match tryc!(self.sketches.open(&self.txn)?.get(seq), READ) {
             Some(g) => decode_shingles_into(g.value(), out).map(|()| true),
             None => {
                 out.clear();
@@ -362,24 +396,29 @@ impl StoreReader for RedbReader {
     }
 
     fn placement(&self, seq: u64) -> Result<Option<Placement>> {
-        tryc!(self.placements.get(seq), READ)
+        tryc!(self.placements.open(&self.txn)?.get(seq), READ)
             .map(|g| decode_json(g.value(), "placement"))
             .transpose()
     }
 
     fn family(&self, family: u64) -> Result<Option<FamilyRow>> {
-        tryc!(self.families.get(family), READ)
+        tryc!(self.families.open(&self.txn)?.get(family), READ)
             .map(|g| decode_json(g.value(), "family"))
             .transpose()
     }
 
     fn merged_into(&self, family: u64) -> Result<Option<u64>> {
-        Ok(tryc!(self.merged.get(family), READ).map(|g| g.value()))
+        Ok(tryc!(self.merged.open(&self.txn)?.get(family), READ).map(|g| g.value()))
     }
 
     fn members(&self, family: u64, limit: usize) -> Result<Vec<u64>> {
         let mut out = Vec::new();
-        for entry in tryc!(self.members.range((family, 0)..=(family, u64::MAX)), READ) {
+        for entry in tryc!(
+            self.members
+                .open(&self.txn)?
+                .range((family, 0)..=(family, u64::MAX)),
+            READ
+        ) {
             if out.len() >= limit {
                 break;
             }
@@ -390,24 +429,30 @@ impl StoreReader for RedbReader {
     }
 
     fn stats(&self) -> Result<StoreStats> {
-        let next_seq = tryc!(self.meta.get(NEXT_SEQ_KEY), READ).map_or(0, |g| read_u64(g.value()));
+        let next_seq = tryc!(self.meta.open(&self.txn)?.get(NEXT_SEQ_KEY), READ)
+            .map_or(0, |g| read_u64(g.value()));
         Ok(StoreStats {
-            documents: tryc!(self.documents.len(), READ),
-            families: tryc!(self.families.len(), READ),
-            closed_stories: tryc!(self.stories.len(), READ),
+            documents: tryc!(self.documents.open(&self.txn)?.len(), READ),
+            families: tryc!(self.families.open(&self.txn)?.len(), READ),
+            closed_stories: tryc!(self.stories.open(&self.txn)?.len(), READ),
             next_seq,
         })
     }
 
     fn story(&self, id: &str) -> Result<Option<StorySummary>> {
-        tryc!(self.stories.get(id), READ)
+        tryc!(self.stories.open(&self.txn)?.get(id), READ)
             .map(|g| decode_json(g.value(), "story"))
             .transpose()
     }
 
     fn story_members(&self, id: &str, limit: usize) -> Result<Vec<u64>> {
         let mut out = Vec::new();
-        for entry in tryc!(self.story_members.range((id, 0)..=(id, u64::MAX)), READ) {
+        for entry in tryc!(
+            self.story_members
+                .open(&self.txn)?
+                .range((id, 0)..=(id, u64::MAX)),
+            READ
+        ) {
             if out.len() >= limit {
                 break;
             }
@@ -420,7 +465,7 @@ impl StoreReader for RedbReader {
     fn closed_stories(&self, since: Option<Timestamp>, limit: usize) -> Result<Vec<StorySummary>> {
         let from = since.map_or(0, |t| time_key(Some(t)));
         let mut out = Vec::new();
-        for entry in tryc!(self.story_times.range((from, "")..), READ).rev() {
+        for entry in tryc!(self.story_times.open(&self.txn)?.range((from, "")..), READ).rev() {
             if out.len() >= limit {
                 break;
             }
@@ -438,7 +483,10 @@ impl StoreReader for RedbReader {
         until: u64,
         f: &mut dyn FnMut(u64, StoredDocument) -> Result<bool>,
     ) -> Result<()> {
-        for entry in tryc!(self.documents.range(from..until.max(from)), READ) {
+        for entry in tryc!(
+            self.documents.open(&self.txn)?.range(from..until.max(from)),
+            READ
+        ) {
             let (k, v) = tryc!(entry, READ);
             if !f(k.value(), decode_json(v.value(), "document")?)? {
                 break;
@@ -454,8 +502,8 @@ impl StoreReader for RedbReader {
         f: &mut dyn FnMut(u64, Placement, Vec<u64>) -> Result<bool>,
     ) -> Result<()> {
         let until = until.max(from);
-        let mut keys = tryc!(self.keys.range(from..until), READ);
-        for entry in tryc!(self.placements.range(from..until), READ) {
+        let mut keys = tryc!(self.keys.open(&self.txn)?.range(from..until), READ);
+        for entry in tryc!(self.placements.open(&self.txn)?.range(from..until), READ) {
             let (k, v) = tryc!(entry, READ);
             let seq = k.value();
             let placement: Placement = decode_json(v.value(), "placement")?;
