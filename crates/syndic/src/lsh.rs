@@ -146,6 +146,25 @@ pub struct Candidate {
     pub hits: u32,
 }
 
+/// The hits of many queries, band by band, from [`LshIndex::probe_many`].
+#[derive(Debug, Default)]
+pub struct BandHits {
+    /// For each band: where each query's hits start in the band's hits (one more than the
+    /// queries), and the hits.
+    bands: Vec<(Vec<u32>, Vec<u32>)>,
+}
+
+impl BandHits {
+    /// Appends query `q`'s hits of every band, in band order, to `hits`.
+    pub fn extend(&self, q: usize, hits: &mut Vec<u32>) {
+        for (offsets, band) in &self.bands {
+            if let (Some(&from), Some(&to)) = (offsets.get(q), offsets.get(q + 1)) {
+                hits.extend_from_slice(&band[from as usize..to as usize]);
+            }
+        }
+    }
+}
+
 /// An append-only in-memory index from band keys to documents. See the module docs.
 #[derive(Debug)]
 pub struct LshIndex {
@@ -296,6 +315,74 @@ impl LshIndex {
         }
     }
 
+    /// [`LshIndex::probe`] for many queries at once, band by band: each band's table is read
+    /// for every query before the next band's, so it stays in cache — where one query at a time
+    /// jumps between every band's table, megabytes apart, with a cache miss per lookup.
+    ///
+    /// `queries[q]` is a query's keys (empty: no query) and the budget left of each band (as
+    /// [`LshIndex::probe`] leaves them; they are lowered likewise). The answer holds, for each
+    /// band, the hits of every query; [`BandHits::extend`] appends a query's hits of every band
+    /// in band order — the hits [`LshIndex::probe`] would have pushed, in the same order.
+    pub fn probe_many(&self, queries: &mut [(&[u64], Vec<usize>)]) -> BandHits {
+        for (keys, budgets) in queries.iter_mut() {
+            if !keys.is_empty() && budgets.is_empty() {
+                budgets.resize(self.bands, self.max_bucket);
+            }
+        }
+        let bands = self.tables.len();
+        let walk = |band: usize, table: &Band| {
+            let mut offsets = Vec::with_capacity(queries.len() + 1);
+            let mut hits = Vec::new();
+            let mut spent = Vec::with_capacity(queries.len());
+            offsets.push(0);
+            for (keys, budgets) in queries.iter() {
+                let mut budget = budgets.get(band).copied().unwrap_or(0);
+                let before = budget;
+                if let Some(&key) = keys.get(band)
+                    && budget > 0
+                    && let Some(&head) = table.heads.get(&short_key(key))
+                {
+                    let mut entry = head;
+                    while entry != NONE && budget > 0 {
+                        let Entry { doc, next } = table.entries[entry as usize];
+                        hits.push(doc);
+                        budget -= 1;
+                        entry = next;
+                    }
+                }
+                spent.push(before - budget);
+                offsets.push(u32::try_from(hits.len()).unwrap_or(u32::MAX));
+            }
+            (offsets, hits, spent)
+        };
+        let per_band: Vec<(Vec<u32>, Vec<u32>, Vec<usize>)> = if queries.len() > 1 {
+            self.tables
+                .par_iter()
+                .enumerate()
+                .map(|(band, table)| walk(band, table))
+                .collect()
+        } else {
+            self.tables
+                .iter()
+                .enumerate()
+                .map(|(band, table)| walk(band, table))
+                .collect()
+        };
+        for (band, (_, _, spent)) in per_band.iter().enumerate().take(bands) {
+            for ((_, budgets), &spent) in queries.iter_mut().zip(spent) {
+                if let Some(budget) = budgets.get_mut(band) {
+                    *budget -= spent;
+                }
+            }
+        }
+        BandHits {
+            bands: per_band
+                .into_iter()
+                .map(|(offsets, hits, _)| (offsets, hits))
+                .collect(),
+        }
+    }
+
     /// Counts probed `hits` into candidates, most shared bands first (ties: newest first).
     /// `hits` is sorted in place; `out` is cleared first.
     pub fn count(hits: &mut [u32], out: &mut Vec<Candidate>) {
@@ -438,6 +525,44 @@ mod tests {
                 local.insert(doc, k);
             }
             whole.insert(doc, k);
+        }
+    }
+
+    /// Probing many queries band by band gives each query the hits, in the order and under
+    /// the budgets, that probing it alone gives.
+    #[test]
+    fn probe_many_equals_probes_one_by_one() {
+        let keys: Vec<Vec<u64>> = (0..60u64)
+            .map(|i| (0..6).map(|b| (i % (3 + b)) * 10 + b).collect())
+            .collect();
+        let mut index = LshIndex::new(6, 4);
+        for (doc, k) in keys.iter().enumerate().take(40) {
+            index.insert(doc as u32, k);
+        }
+        // Budgets as a local probe leaves them: some spent, some bands exhausted; one query
+        // empty (a document that is not indexed) and one without budgets yet.
+        let budgets = |q: usize| match q % 3 {
+            0 => Vec::new(),
+            1 => vec![4, 0, 2, 4, 1, 3],
+            _ => vec![1; 6],
+        };
+        let mut queries: Vec<(&[u64], Vec<usize>)> = keys[40..]
+            .iter()
+            .enumerate()
+            .map(|(q, k)| (if q == 5 { &[][..] } else { &k[..] }, budgets(q)))
+            .collect();
+        let many = index.probe_many(&mut queries);
+        for (q, k) in keys[40..].iter().enumerate() {
+            let (mut alone, mut left) = (Vec::new(), budgets(q));
+            if q != 5 {
+                index.probe(k, &mut alone, &mut left);
+            }
+            let mut together = vec![u32::MAX];
+            many.extend(q, &mut together);
+            assert_eq!(together[1..], alone[..], "query {q}");
+            if q != 5 {
+                assert_eq!(queries[q].1, left, "budgets left by query {q}");
+            }
         }
     }
 }

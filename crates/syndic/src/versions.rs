@@ -41,7 +41,7 @@
 use crate::Document;
 use crate::document::Timestamp;
 use crate::error::{Error, Result};
-use crate::lsh::{Banding, Candidate, LshIndex};
+use crate::lsh::{BandHits, Banding, Candidate, LshIndex};
 use crate::minhash::{Fingerprint, MinHasher};
 use crate::shingle::{DEFAULT_SEED, Scratch, ShingleKind, ShingleSet, Shingler};
 use crate::verify::{Overlap, VersionRule};
@@ -524,7 +524,6 @@ fn indexed_sets<'c, 'a>(
 #[derive(Debug, Default)]
 struct Probe {
     hits: Vec<u32>,
-    budgets: Vec<usize>,
     candidates: Vec<Candidate>,
     ranked: Vec<(f64, u32)>,
     set: Vec<u64>,
@@ -689,22 +688,28 @@ impl VersionIndex {
         );
         // The chunk's earlier documents, in order: what each document's chains hold before
         // they reach the main index (hits, and the budget left of each band).
-        let mut earlier: Vec<(Vec<u32>, Vec<usize>)> = Vec::with_capacity(chunk.len());
+        let mut earlier: Vec<Vec<u32>> = Vec::with_capacity(chunk.len());
+        let mut queries: Vec<(&[u64], Vec<usize>)> = Vec::with_capacity(chunk.len());
         for (i, (d, status)) in chunk.iter().zip(&statuses).enumerate() {
             let (mut hits, mut budgets) = (Vec::new(), Vec::new());
+            let mut keys: &[u64] = &[];
             if *status == Status::Ok {
                 local.probe(&d.sketch.keys, &mut hits, &mut budgets);
                 local.insert(base + i as u32, &d.sketch.keys);
+                keys = &d.sketch.keys;
             }
-            earlier.push((hits, budgets));
+            earlier.push(hits);
+            queries.push((keys, budgets));
         }
+        // Then the main index, for the whole chunk at once, band by band.
+        let main_hits = self.lsh.probe_many(&mut queries);
         self.sets.flush()?;
         let view = &*self;
         let verify = |probe: &mut Probe, i: usize| -> Result<Vec<(u32, Overlap)>> {
             if statuses[i] != Status::Ok {
                 return Ok(Vec::new());
             }
-            view.verified(probe, &earlier[i], base, chunk, i)
+            view.verified(probe, (&earlier[i], &main_hits), base, chunk, i)
         };
         let verified: Vec<Result<Vec<(u32, Overlap)>>> = if chunk.len() == 1 {
             vec![verify(&mut Probe::default(), 0)]
@@ -847,16 +852,15 @@ impl VersionIndex {
     fn verified(
         &self,
         probe: &mut Probe,
-        earlier: &(Vec<u32>, Vec<usize>),
+        (earlier, main): (&[u32], &BandHits),
         base: u32,
         chunk: &[Incoming<'_>],
         i: usize,
     ) -> Result<Vec<(u32, Overlap)>> {
         let sketch = chunk[i].sketch;
-        probe.hits.clone_from(&earlier.0);
-        probe.budgets.clone_from(&earlier.1);
-        self.lsh
-            .probe(&sketch.keys, &mut probe.hits, &mut probe.budgets);
+        probe.hits.clear();
+        probe.hits.extend_from_slice(earlier);
+        main.extend(i, &mut probe.hits);
         LshIndex::count(&mut probe.hits, &mut probe.candidates);
         let in_chunk = |other: u32| chunk[(other - base) as usize].sketch;
         let words = self.print_words;
