@@ -663,9 +663,10 @@ impl VersionIndex {
     /// with [`VersionIndex::add_sketch`], but the expensive part runs in parallel (rayon).
     ///
     /// Two phases. First, every document of the chunk is looked up and verified at once, in
-    /// parallel: against the index as it stood before the chunk, and against the chunk's own
-    /// earlier documents through a small local LSH index ([`LshIndex::probe`]) — so each
-    /// document sees exactly the candidates it would have seen alone, and gets them verified on
+    /// parallel: against the chunk's own earlier documents through a small local LSH index
+    /// ([`LshIndex::probe`]), then against the index as it stood before the chunk, band by band
+    /// for the whole chunk ([`LshIndex::probe_many`]) — so each document sees exactly the
+    /// candidates it would have seen alone, and gets them verified on
     /// their shingle sets. Then, in order, each document takes its place: the closest verified
     /// member whose family's canonical is near enough ([`VersionConfig::family_floor`]) — the one
     /// decision that depends on the documents placed before it.
