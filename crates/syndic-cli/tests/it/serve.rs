@@ -257,7 +257,7 @@ fn bulk_loaded_index_answers_as_syndic_dedup_and_stories_do() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(stats["documents"].as_u64(), Some(expected.len() as u64));
-    assert_eq!(stats["format"], 2);
+    assert_eq!(stats["format"], syndic::store::FORMAT_VERSION);
     let families = expected.iter().filter(|r| r["canonical"] == true).count();
     assert_eq!(stats["families"].as_u64(), Some(families as u64));
 
