@@ -46,9 +46,16 @@ pub(crate) struct Families {
     arrival: Vec<u32>,
     /// The next member of each document's family chain ([`NONE`] at the end).
     next: Vec<u32>,
+    /// Families not merged into another.
+    roots: usize,
 }
 
 impl Families {
+    /// Number of families not merged into another.
+    pub fn roots(&self) -> usize {
+        self.roots
+    }
+
     /// Number of families ever founded (merged ones included): family numbers are below it.
     pub fn len(&self) -> usize {
         self.families.len()
@@ -106,6 +113,7 @@ impl Families {
                     first: doc,
                     last: doc,
                 });
+                self.roots += 1;
                 f
             }
         };
@@ -159,6 +167,7 @@ impl Families {
         t.last = f.last;
         self.families[into as usize] = t;
         self.families[from as usize].parent = into;
+        self.roots -= 1;
     }
 
     /// The members of a family, in chain order: arrival order within each family merged in,
@@ -234,6 +243,7 @@ mod tests {
         let b = f.push(1, None, earlier).unwrap();
         assert_eq!(f.push(2, Some(b), earlier).unwrap(), b);
         assert_eq!(f.get(b).canonical, 1);
+        assert_eq!(f.roots(), 2);
         // Merging asks about the two canonicals, and the better one survives.
         let mut asked = Vec::new();
         let merged = f
@@ -250,6 +260,7 @@ mod tests {
         assert_eq!(asked, [(1, 0)]);
         assert_eq!(merged, [a]);
         assert_eq!(f.root(a), b);
+        assert_eq!(f.roots(), 1);
         assert_eq!(f.family_of(0), b);
         assert_eq!(f.canonical_of(2), 0);
         assert_eq!(f.get(b).size, 3);

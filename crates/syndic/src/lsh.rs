@@ -165,6 +165,53 @@ impl BandHits {
     }
 }
 
+/// The candidates of a chunk of documents about to join an index in order, each found as if
+/// the chunk's earlier documents were in the index already: among those earlier documents
+/// through a small local index first, then in the index itself with what is left of each
+/// band's budget ([`LshIndex::probe`]) — all documents at once, band by band
+/// ([`LshIndex::probe_many`]). So a document of a chunk sees exactly the candidates it would
+/// have seen alone. The batch and live version indexes both look chunks up through here.
+#[derive(Debug, Default)]
+pub struct ChunkHits {
+    /// Each document's hits among the chunk's earlier documents.
+    earlier: Vec<Vec<u32>>,
+    /// Each document's hits in the index.
+    main: BandHits,
+}
+
+impl ChunkHits {
+    /// Looks up a chunk whose document `i` will be number `base + i` in `index`; `keys[i]` is
+    /// its band keys, or `None` for a document that is not indexed.
+    pub fn of(index: &LshIndex, base: u32, keys: &[Option<&[u64]>]) -> ChunkHits {
+        let mut local = LshIndex::with_capacity(index.bands, index.max_bucket, keys.len());
+        let mut earlier = Vec::with_capacity(keys.len());
+        let mut queries: Vec<(&[u64], Vec<usize>)> = Vec::with_capacity(keys.len());
+        for (i, k) in keys.iter().enumerate() {
+            let (mut hits, mut budgets) = (Vec::new(), Vec::new());
+            let mut query: &[u64] = &[];
+            if let Some(k) = *k {
+                local.probe(k, &mut hits, &mut budgets);
+                local.insert(base + i as u32, k);
+                query = k;
+            }
+            earlier.push(hits);
+            queries.push((query, budgets));
+        }
+        let main = index.probe_many(&mut queries);
+        ChunkHits { earlier, main }
+    }
+
+    /// Document `i`'s candidates, counted (see [`LshIndex::count`]); `hits` is scratch space.
+    pub fn candidates(&self, i: usize, hits: &mut Vec<u32>, out: &mut Vec<Candidate>) {
+        hits.clear();
+        if let Some(earlier) = self.earlier.get(i) {
+            hits.extend_from_slice(earlier);
+        }
+        self.main.extend(i, hits);
+        LshIndex::count(hits, out);
+    }
+}
+
 /// An append-only in-memory index from band keys to documents. See the module docs.
 #[derive(Debug)]
 pub struct LshIndex {

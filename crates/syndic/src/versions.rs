@@ -41,7 +41,8 @@
 use crate::Document;
 use crate::document::Timestamp;
 use crate::error::{Error, Result};
-use crate::lsh::{BandHits, Banding, Candidate, LshIndex};
+use crate::families::{self, Families, Match};
+use crate::lsh::{Banding, Candidate, ChunkHits, LshIndex};
 use crate::minhash::{Fingerprint, MinHasher};
 use crate::shingle::{DEFAULT_SEED, Scratch, ShingleKind, ShingleSet, Shingler};
 use crate::verify::{Overlap, VersionRule};
@@ -182,6 +183,30 @@ impl VersionConfig {
         }
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
         ranked.truncate(self.max_verify);
+    }
+
+    /// The candidates that are versions on their exact shingle sets, best first (highest
+    /// Jaccard, then earliest): those [ranked](VersionConfig::rank_candidates) worth verifying,
+    /// each measured by `overlap` and kept when the version rule accepts it. `ranked` is
+    /// scratch space.
+    pub(crate) fn verify<'p>(
+        &self,
+        sketch: &Sketch,
+        candidates: &[Candidate],
+        print_of: impl Fn(u32) -> Option<&'p [u64]>,
+        ranked: &mut Vec<(f64, u32)>,
+        mut overlap: impl FnMut(u32) -> Result<Overlap>,
+    ) -> Result<Vec<Match>> {
+        self.rank_candidates(sketch, candidates, print_of, ranked);
+        let mut accepted = Vec::new();
+        for &(_, doc) in ranked.iter() {
+            let o = overlap(doc)?;
+            if self.rule.accepts(&o) {
+                accepted.push((doc, o));
+            }
+        }
+        families::sort_matches(&mut accepted);
+        Ok(accepted)
     }
 }
 
@@ -341,17 +366,8 @@ struct DocEntry {
     id: Box<str>,
     published: Option<Timestamp>,
     chars: u64,
-    family: u32,
     status: Status,
     closest: Option<u32>,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Family {
-    /// The family this one was merged into (itself while it is a root).
-    parent: u32,
-    canonical: u32,
-    size: u32,
 }
 
 /// Shingle sets of every indexed document, in memory or spilled to a temporary file.
@@ -537,9 +553,7 @@ pub struct VersionIndex {
     sketcher: Sketcher,
     lsh: LshIndex,
     docs: Vec<DocEntry>,
-    families: Vec<Family>,
-    /// Families not merged into another.
-    roots: usize,
+    families: Families,
     /// Slot in `sets` of each document (`u32::MAX` when not indexed).
     set_slot: Vec<u32>,
     sets: SetStore,
@@ -549,8 +563,10 @@ pub struct VersionIndex {
     /// Whether each document has a fingerprint.
     has_print: Vec<bool>,
     print_words: usize,
+    /// Set buffers of placement: a canonical member's, and another's.
+    buf_a: Vec<u64>,
     buf_b: Vec<u64>,
-    /// Read buffer of [`VersionIndex::load`].
+    /// Read buffer of [`load`].
     load_bytes: Vec<u8>,
 }
 
@@ -595,7 +611,7 @@ impl VersionIndex {
 
     /// Number of families so far.
     pub fn family_count(&self) -> usize {
-        self.roots
+        self.families.roots()
     }
 
     /// Adds one document. Errors only from a spill file's I/O.
@@ -682,35 +698,19 @@ impl VersionIndex {
             .iter()
             .map(|d| self.config.status_of(d.sketch))
             .collect();
-        let mut local = LshIndex::with_capacity(
-            self.sketcher.banding().bands,
-            self.config.max_bucket,
-            chunk.len(),
-        );
-        // The chunk's earlier documents, in order: what each document's chains hold before
-        // they reach the main index (hits, and the budget left of each band).
-        let mut earlier: Vec<Vec<u32>> = Vec::with_capacity(chunk.len());
-        let mut queries: Vec<(&[u64], Vec<usize>)> = Vec::with_capacity(chunk.len());
-        for (i, (d, status)) in chunk.iter().zip(&statuses).enumerate() {
-            let (mut hits, mut budgets) = (Vec::new(), Vec::new());
-            let mut keys: &[u64] = &[];
-            if *status == Status::Ok {
-                local.probe(&d.sketch.keys, &mut hits, &mut budgets);
-                local.insert(base + i as u32, &d.sketch.keys);
-                keys = &d.sketch.keys;
-            }
-            earlier.push(hits);
-            queries.push((keys, budgets));
-        }
-        // Then the main index, for the whole chunk at once, band by band.
-        let main_hits = self.lsh.probe_many(&mut queries);
+        let keys: Vec<Option<&[u64]>> = chunk
+            .iter()
+            .zip(&statuses)
+            .map(|(d, status)| (*status == Status::Ok).then_some(&d.sketch.keys[..]))
+            .collect();
+        let hits = ChunkHits::of(&self.lsh, base, &keys);
         self.sets.flush()?;
         let view = &*self;
         let verify = |probe: &mut Probe, i: usize| -> Result<Vec<(u32, Overlap)>> {
             if statuses[i] != Status::Ok {
                 return Ok(Vec::new());
             }
-            view.verified(probe, (&earlier[i], &main_hits), base, chunk, i)
+            view.verified(probe, &hits, base, chunk, i)
         };
         let verified: Vec<Result<Vec<(u32, Overlap)>>> = if chunk.len() == 1 {
             vec![verify(&mut Probe::default(), 0)]
@@ -763,54 +763,36 @@ impl VersionIndex {
     ) -> Result<Assignment> {
         let doc = u32::try_from(self.docs.len())
             .map_err(|_| Error::Store("more than 4G documents in one index".into()))?;
-        let mut best = None;
-        // Other families this document also belongs near (see "When two families are one").
-        let mut also: Vec<u32> = Vec::new();
-        for &(member, overlap) in matches {
-            let family = self.family_of(member);
-            if best.is_some_and(|(b, _)| self.family_of(b) == family) || also.contains(&family) {
-                continue;
-            }
-            if self.near_canonical(member, &d.sketch.shingles, placing)? {
-                match best {
-                    None => best = Some((member, overlap)),
-                    Some(_) => also.push(family),
-                }
-            }
-        }
-        let family = match best {
-            Some((other, _)) => self.family_of(other),
-            None => {
-                let id = u32::try_from(self.families.len())
-                    .map_err(|_| Error::Store("more than 4G families in one index".into()))?;
-                self.families.push(Family {
-                    parent: id,
-                    canonical: doc,
-                    size: 0,
-                });
-                self.roots += 1;
-                id
-            }
+        // The family it joins, and the other families it also belongs near (see "When two
+        // families are one").
+        let (best, also) = {
+            let VersionIndex {
+                families,
+                sets,
+                set_slot,
+                load_bytes,
+                buf_b,
+                config,
+                ..
+            } = self;
+            families::choose(families, matches, |canonical| {
+                load(sets, set_slot, load_bytes, placing, canonical, buf_b)?;
+                let near = Overlap::of(&d.sketch.shingles, buf_b).containment();
+                Ok(near >= config.family_floor)
+            })?
         };
         self.docs.push(DocEntry {
             id: d.id.into(),
             published: d.published,
             chars: d.chars,
-            family,
             status,
             closest: best.map(|(m, _)| m),
         });
-        let fam = self.families[family as usize];
-        let canonical = if fam.size > 0 && self.better(doc, fam.canonical) {
-            doc
-        } else {
-            fam.canonical
-        };
-        self.families[family as usize] = Family {
-            canonical,
-            size: fam.size + 1,
-            ..fam
-        };
+        let joins = best.map(|(other, _)| self.family_of(other));
+        let VersionIndex { families, docs, .. } = self;
+        let family = families.push(doc, joins, |a, b| {
+            better_canonical(rank(docs, a), rank(docs, b))
+        })?;
         if status == Status::Ok {
             // Pushed to the set store at the chunk's end, in this order.
             let slot = u32::try_from(self.sets.len() + placing.pending)
@@ -829,7 +811,10 @@ impl VersionIndex {
             self.prints.resize(self.prints.len() + self.print_words, 0);
         }
         self.has_print.push(known);
-        let (family, canonical) = self.merge_into(family, &also, placing)?;
+        if !also.is_empty() {
+            self.merge_into(family, &also, placing)?;
+        }
+        let canonical = self.families.get(family).canonical;
         Ok(Assignment {
             doc,
             family,
@@ -853,16 +838,13 @@ impl VersionIndex {
     fn verified(
         &self,
         probe: &mut Probe,
-        (earlier, main): (&[u32], &BandHits),
+        hits: &ChunkHits,
         base: u32,
         chunk: &[Incoming<'_>],
         i: usize,
-    ) -> Result<Vec<(u32, Overlap)>> {
+    ) -> Result<Vec<Match>> {
         let sketch = chunk[i].sketch;
-        probe.hits.clear();
-        probe.hits.extend_from_slice(earlier);
-        main.extend(i, &mut probe.hits);
-        LshIndex::count(&mut probe.hits, &mut probe.candidates);
+        hits.candidates(i, &mut probe.hits, &mut probe.candidates);
         let in_chunk = |other: u32| chunk[(other - base) as usize].sketch;
         let words = self.print_words;
         // Every candidate's fingerprint is read to rank it, each a cache miss into an array of
@@ -876,9 +858,16 @@ impl VersionIndex {
             }
         }
         std::hint::black_box(touched);
-        self.config.rank_candidates(
+        let Probe {
+            candidates,
+            ranked,
+            set,
+            bytes,
+            ..
+        } = probe;
+        self.config.verify(
             sketch,
-            &probe.candidates,
+            candidates,
             |other| {
                 if other >= base {
                     let print = &in_chunk(other).fingerprint;
@@ -887,119 +876,60 @@ impl VersionIndex {
                     self.print_of(other)
                 }
             },
-            &mut probe.ranked,
-        );
-        let mut accepted = Vec::new();
-        for &(_, other) in &probe.ranked {
-            let overlap = if other >= base {
-                Overlap::of(&sketch.shingles, &in_chunk(other).shingles)
-            } else {
-                self.read_set(other, &mut probe.set, &mut probe.bytes)?;
-                Overlap::of(&sketch.shingles, &probe.set)
-            };
-            if self.config.rule.accepts(&overlap) {
-                accepted.push((other, overlap));
-            }
-        }
-        accepted.sort_by(|a, b| b.1.jaccard().total_cmp(&a.1.jaccard()).then(a.0.cmp(&b.0)));
-        Ok(accepted)
+            ranked,
+            |other| {
+                Ok(if other >= base {
+                    Overlap::of(&sketch.shingles, &in_chunk(other).shingles)
+                } else {
+                    self.read_set(other, set, bytes)?;
+                    Overlap::of(&sketch.shingles, set)
+                })
+            },
+        )
     }
 
     /// The family `doc` belongs to now (following merges).
     fn family_of(&self, doc: u32) -> u32 {
-        self.root(self.docs[doc as usize].family)
-    }
-
-    fn root(&self, mut family: u32) -> u32 {
-        while self.families[family as usize].parent != family {
-            family = self.families[family as usize].parent;
-        }
-        family
+        self.families.family_of(doc)
     }
 
     /// Merges each family of `others` into `family` when their canonicals are versions of each
-    /// other; returns the surviving family and its canonical.
-    fn merge_into(
-        &mut self,
-        family: u32,
-        others: &[u32],
-        placing: &Placing<'_, '_>,
-    ) -> Result<(u32, u32)> {
-        let mut into = self.families[family as usize];
-        if others.is_empty() {
-            return Ok((family, into.canonical));
-        }
-        // The surviving canonical's set: read once; a merge that moves the canonical swaps in
-        // the set it has just read.
-        let mut canon = Vec::new();
-        self.load(into.canonical, &mut canon, placing)?;
-        for &other in others {
-            // `others` are roots other than `family`: a merge points one straight at `family`.
-            let from = self.families[other as usize];
-            let mut b = std::mem::take(&mut self.buf_b);
-            self.load(from.canonical, &mut b, placing)?;
-            let overlap = Overlap::of(&canon, &b);
-            if self.config.rule.accepts(&overlap)
-                && overlap.containment() >= self.config.family_floor
-            {
-                if self.better(from.canonical, into.canonical) {
-                    into.canonical = from.canonical;
-                    std::mem::swap(&mut canon, &mut b);
+    /// other (see [`Families::merge`]).
+    fn merge_into(&mut self, family: u32, others: &[u32], placing: &Placing<'_, '_>) -> Result<()> {
+        let VersionIndex {
+            families,
+            docs,
+            sets,
+            set_slot,
+            load_bytes,
+            buf_a,
+            buf_b,
+            config,
+            ..
+        } = self;
+        // The surviving canonical's set is read once: a merge that moves the canonical to the
+        // family just read swaps that set in.
+        let (mut ours_read, mut theirs_read) = (u32::MAX, u32::MAX);
+        families.merge(
+            family,
+            others,
+            |ours, theirs| {
+                if ours != ours_read {
+                    if ours == theirs_read {
+                        std::mem::swap(buf_a, buf_b);
+                        theirs_read = u32::MAX;
+                    } else {
+                        load(sets, set_slot, load_bytes, placing, ours, buf_a)?;
+                    }
+                    ours_read = ours;
                 }
-                into.size += from.size;
-                self.families[other as usize].parent = family;
-                self.roots -= 1;
-            }
-            self.buf_b = b;
-        }
-        self.families[family as usize] = into;
-        Ok((family, into.canonical))
-    }
-
-    /// The family-floor test against the canonical of `member`'s family.
-    fn near_canonical(
-        &mut self,
-        member: u32,
-        shingles: &[u64],
-        placing: &Placing<'_, '_>,
-    ) -> Result<bool> {
-        let canonical = self.families[self.family_of(member) as usize].canonical;
-        if canonical == member {
-            return Ok(true);
-        }
-        let mut set = std::mem::take(&mut self.buf_b);
-        self.load(canonical, &mut set, placing)?;
-        let ok = Overlap::of(shingles, &set).containment() >= self.config.family_floor;
-        self.buf_b = set;
-        Ok(ok)
-    }
-
-    /// A document's shingle set during placement: from the chunk being placed when it is one of
-    /// its documents (its set is not stored yet), else from the set store.
-    fn load(&mut self, doc: u32, out: &mut Vec<u64>, placing: &Placing<'_, '_>) -> Result<()> {
-        let slot = self.set_slot[doc as usize];
-        if slot == u32::MAX {
-            out.clear();
-            return Ok(());
-        }
-        if doc >= placing.base {
-            out.clear();
-            out.extend_from_slice(&placing.chunk[(doc - placing.base) as usize].sketch.shingles);
-            return Ok(());
-        }
-        let mut bytes = std::mem::take(&mut self.load_bytes);
-        let read = self.sets.get(slot as usize, out, &mut bytes);
-        self.load_bytes = bytes;
-        read
-    }
-
-    /// Whether document `a` should replace `b` as canonical (see [`better_canonical`]).
-    fn better(&self, a: u32, b: u32) -> bool {
-        let rank = |d: u32| {
-            let e = &self.docs[d as usize];
-            (e.published, e.chars, d)
-        };
-        better_canonical(rank(a), rank(b))
+                load(sets, set_slot, load_bytes, placing, theirs, buf_b)?;
+                theirs_read = theirs;
+                Ok(families::merges(config, &Overlap::of(buf_a, buf_b)))
+            },
+            |a, b| better_canonical(rank(docs, a), rank(docs, b)),
+        )?;
+        Ok(())
     }
 
     /// The id of document number `doc`.
@@ -1026,7 +956,7 @@ impl VersionIndex {
             .map_init(
                 || (Vec::new(), Vec::new(), Vec::new()),
                 |(canon, set, bytes), group| {
-                    let canonical = view.families[roots[group[0] as usize] as usize].canonical;
+                    let canonical = view.families.get(roots[group[0] as usize]).canonical;
                     if group.len() > 1 {
                         view.read_set(canonical, canon, bytes)?;
                     }
@@ -1047,7 +977,7 @@ impl VersionIndex {
         let mut records: Vec<Option<VersionRecord>> = vec![None; self.docs.len()];
         for group in measured {
             for (d, similarity, containment) in group? {
-                let fam = self.families[roots[d as usize] as usize];
+                let fam = self.families.get(roots[d as usize]);
                 let entry = &self.docs[d as usize];
                 records[d as usize] = Some(VersionRecord {
                     id: entry.id.to_string(),
@@ -1074,6 +1004,36 @@ impl VersionIndex {
         }
         self.sets.read(slot as usize, out, bytes)
     }
+}
+
+/// A document's canonical rank (see [`better_canonical`]).
+fn rank(docs: &[DocEntry], d: u32) -> (Option<Timestamp>, u64, u32) {
+    let e = &docs[d as usize];
+    (e.published, e.chars, d)
+}
+
+/// A document's shingle set during placement: from the chunk being placed when it is one of
+/// its documents (its set is not stored yet), else from the set store; empty when it was not
+/// indexed.
+fn load(
+    sets: &mut SetStore,
+    set_slot: &[u32],
+    bytes: &mut Vec<u8>,
+    placing: &Placing<'_, '_>,
+    doc: u32,
+    out: &mut Vec<u64>,
+) -> Result<()> {
+    let slot = set_slot[doc as usize];
+    if slot == u32::MAX {
+        out.clear();
+        return Ok(());
+    }
+    if doc >= placing.base {
+        out.clear();
+        out.extend_from_slice(&placing.chunk[(doc - placing.base) as usize].sketch.shingles);
+        return Ok(());
+    }
+    sets.get(slot as usize, out, bytes)
 }
 
 fn round4(x: f64) -> f64 {
@@ -1124,13 +1084,13 @@ impl VersionIndexBuilder {
             sketcher,
             config: self.config,
             docs: Vec::new(),
-            families: Vec::new(),
-            roots: 0,
+            families: Families::default(),
             set_slot: Vec::new(),
             sets,
             prints: Vec::new(),
             has_print: Vec::new(),
             print_words: Fingerprint::words(sketcher.num_perm()),
+            buf_a: Vec::new(),
             buf_b: Vec::new(),
             load_bytes: Vec::new(),
         })

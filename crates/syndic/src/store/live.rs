@@ -48,7 +48,7 @@ use super::{
 use crate::document::{Document, Timestamp, format_timestamp};
 use crate::error::{Error, Result};
 use crate::families::{self, Families, Match};
-use crate::lsh::{Candidate, LshIndex};
+use crate::lsh::{Candidate, ChunkHits, LshIndex};
 use crate::minhash::Fingerprint;
 use crate::story::{
     Analysis, Analyzer, Placement as StoryPlacement, StoryAssignment, StoryConfig, StoryIndex,
@@ -451,31 +451,30 @@ impl Core {
         let mut candidates: Vec<Candidate> = Vec::new();
         self.lsh.query(&sketch.keys, &mut candidates);
         let mut ranked = Vec::with_capacity(candidates.len());
-        self.config.rank_candidates(
-            sketch,
-            &candidates,
-            |doc| {
-                let doc = doc as usize;
-                self.has_print[doc]
-                    .then(|| &self.prints[doc * self.print_words..(doc + 1) * self.print_words])
-            },
-            &mut ranked,
-        );
+        self.config
+            .rank_candidates(sketch, &candidates, |doc| self.print_of(doc), &mut ranked);
         ranked.into_iter().map(|(_, doc)| doc).collect()
+    }
+
+    /// The fingerprint of an indexed document, if known.
+    fn print_of(&self, doc: u32) -> Option<&[u64]> {
+        let doc = doc as usize;
+        let words = self.print_words;
+        self.has_print[doc].then(|| &self.prints[doc * words..(doc + 1) * words])
     }
 
     /// The candidates that pass the version rule on their exact shingle sets, best first
     /// (highest Jaccard, then earliest), as `VersionIndex` verifies them.
     fn matches(&self, sketch: &Sketch, overlap: &mut OverlapWith<'_>) -> Result<Vec<Match>> {
-        let mut accepted = Vec::new();
-        for doc in self.candidates(sketch) {
-            let o = overlap(self.docs[doc as usize].seq)?;
-            if self.config.rule.accepts(&o) {
-                accepted.push((doc, o));
-            }
-        }
-        families::sort_matches(&mut accepted);
-        Ok(accepted)
+        let mut candidates: Vec<Candidate> = Vec::new();
+        self.lsh.query(&sketch.keys, &mut candidates);
+        self.config.verify(
+            sketch,
+            &candidates,
+            |doc| self.print_of(doc),
+            &mut Vec::new(),
+            |doc| overlap(self.docs[doc as usize].seq),
+        )
     }
 
     /// The closest acceptable earlier member and the other families the document also belongs
@@ -1379,18 +1378,12 @@ impl<S: Store> LiveIndex<S> {
             .iter()
             .map(|p| core.config.status_of(&p.sketch.sketch))
             .collect();
-        let banding = core.config.banding();
-        let mut local = LshIndex::with_capacity(banding.bands, core.config.max_bucket, round.len());
-        let mut earlier: Vec<(Vec<u32>, Vec<usize>)> = Vec::with_capacity(round.len());
-        for (k, (p, status)) in round.iter().zip(&statuses).enumerate() {
-            let (mut hits, mut budgets) = (Vec::new(), Vec::new());
-            if *status == Status::Ok {
-                let keys = &p.sketch.sketch.keys;
-                local.probe(keys, &mut hits, &mut budgets);
-                local.insert(base + k as u32, keys);
-            }
-            earlier.push((hits, budgets));
-        }
+        let keys: Vec<Option<&[u64]>> = round
+            .iter()
+            .zip(&statuses)
+            .map(|(p, status)| (*status == Status::Ok).then_some(&p.sketch.sketch.keys[..]))
+            .collect();
+        let hits = ChunkHits::of(&core.lsh, base, &keys);
         let words = core.print_words;
         let verify = |buf: &mut RoundBuffers<'s>, k: usize| -> Result<Vec<Match>> {
             if statuses[k] != Status::Ok {
@@ -1398,53 +1391,45 @@ impl<S: Store> LiveIndex<S> {
             }
             let p = round[k];
             let sketch = &p.sketch.sketch;
-            buf.hits.clone_from(&earlier[k].0);
-            buf.budgets.clone_from(&earlier[k].1);
-            core.lsh
-                .probe(&sketch.keys, &mut buf.hits, &mut buf.budgets);
-            LshIndex::count(&mut buf.hits, &mut buf.candidates);
-            core.config.rank_candidates(
+            hits.candidates(k, &mut buf.hits, &mut buf.candidates);
+            let RoundBuffers {
+                reader,
+                candidates,
+                ranked,
+                set,
+                ..
+            } = buf;
+            core.config.verify(
                 sketch,
-                &buf.candidates,
+                candidates,
                 |doc| {
                     if doc >= base {
                         let print = &round[(doc - base) as usize].sketch.sketch.fingerprint;
                         (print.len() == words).then_some(&print[..])
                     } else {
-                        let doc = doc as usize;
-                        core.has_print[doc].then(|| &core.prints[doc * words..(doc + 1) * words])
+                        core.print_of(doc)
                     }
                 },
-                &mut buf.ranked,
-            );
-            let mut accepted = Vec::new();
-            for &(_, doc) in &buf.ranked {
-                let o = if doc >= base {
-                    let other = &round[(doc - base) as usize].sketch.sketch.shingles;
-                    Overlap::of(&sketch.shingles, other)
-                } else {
-                    let seq = core.docs[doc as usize].seq;
-                    match p.hints.binary_search_by_key(&seq, |h| h.0) {
-                        Ok(i) => p.hints[i].1,
-                        Err(_) => {
-                            if buf.reader.is_none() {
-                                buf.reader = Some(self.store.reader()?);
-                            }
-                            let reader = buf
-                                .reader
-                                .as_deref()
-                                .ok_or_else(|| Error::Store("no store reader".into()))?;
-                            load_set(reader, &state.pending, seq, &mut buf.set)?;
-                            Overlap::of(&sketch.shingles, &buf.set)
-                        }
+                ranked,
+                |doc| {
+                    if doc >= base {
+                        let other = &round[(doc - base) as usize].sketch.sketch.shingles;
+                        return Ok(Overlap::of(&sketch.shingles, other));
                     }
-                };
-                if core.config.rule.accepts(&o) {
-                    accepted.push((doc, o));
-                }
-            }
-            families::sort_matches(&mut accepted);
-            Ok(accepted)
+                    let seq = core.docs[doc as usize].seq;
+                    if let Ok(i) = p.hints.binary_search_by_key(&seq, |h| h.0) {
+                        return Ok(p.hints[i].1);
+                    }
+                    if reader.is_none() {
+                        *reader = Some(self.store.reader()?);
+                    }
+                    let reader = reader
+                        .as_deref()
+                        .ok_or_else(|| Error::Store("no store reader".into()))?;
+                    load_set(reader, &state.pending, seq, set)?;
+                    Ok(Overlap::of(&sketch.shingles, set))
+                },
+            )
         };
         if round.len() < 4 {
             let mut buf = RoundBuffers::default();
@@ -1858,7 +1843,6 @@ impl<S: Store> LiveIndex<S> {
 struct RoundBuffers<'s> {
     reader: Option<Box<dyn StoreReader + 's>>,
     hits: Vec<u32>,
-    budgets: Vec<usize>,
     candidates: Vec<Candidate>,
     ranked: Vec<(f64, u32)>,
     set: Vec<u64>,
