@@ -612,4 +612,33 @@ mod tests {
             }
         }
     }
+
+    /// A chunk looked up at once gives each document the candidates it gets when the chunk's
+    /// earlier documents are inserted one by one before it — documents not indexed included.
+    #[test]
+    fn a_chunk_sees_what_its_documents_see_one_by_one() {
+        let keys: Vec<Vec<u64>> = (0..70u64)
+            .map(|i| (0..6).map(|b| (i % (3 + b)) * 10 + b).collect())
+            .collect();
+        let mut index = LshIndex::new(6, 4);
+        for (doc, k) in keys.iter().enumerate().take(40) {
+            index.insert(doc as u32, k);
+        }
+        let chunk: Vec<Option<&[u64]>> = keys[40..]
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (i % 7 != 3).then_some(&k[..]))
+            .collect();
+        let hits = ChunkHits::of(&index, 40, &chunk);
+        let (mut scratch, mut together, mut alone) = (Vec::new(), Vec::new(), Vec::new());
+        for (i, k) in chunk.iter().enumerate() {
+            let doc = 40 + i as u32;
+            if let Some(k) = k {
+                hits.candidates(i, &mut scratch, &mut together);
+                index.query(k, &mut alone);
+                assert_eq!(together, alone, "document {doc}");
+                index.insert(doc, k);
+            }
+        }
+    }
 }
