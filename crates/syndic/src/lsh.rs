@@ -146,6 +146,9 @@ pub struct Candidate {
     pub hits: u32,
 }
 
+/// [`LshIndex::probe_many`] walks bands in parallel from this many queries on.
+const PARALLEL_QUERIES: usize = 32;
+
 /// The hits of many queries, band by band, from [`LshIndex::probe_many`].
 #[derive(Debug, Default)]
 pub struct BandHits {
@@ -402,7 +405,9 @@ impl LshIndex {
             }
             (offsets, hits, spent)
         };
-        let per_band: Vec<(Vec<u32>, Vec<u32>, Vec<usize>)> = if queries.len() > 1 {
+        // Bands in parallel only when there is enough work to be worth waking other threads
+        // (a live index's rounds are often a few documents).
+        let per_band: Vec<(Vec<u32>, Vec<u32>, Vec<usize>)> = if queries.len() >= PARALLEL_QUERIES {
             self.tables
                 .par_iter()
                 .enumerate()
@@ -576,10 +581,11 @@ mod tests {
     }
 
     /// Probing many queries band by band gives each query the hits, in the order and under
-    /// the budgets, that probing it alone gives.
+    /// the budgets, that probing it alone gives (60 queries: the bands are walked in
+    /// parallel).
     #[test]
     fn probe_many_equals_probes_one_by_one() {
-        let keys: Vec<Vec<u64>> = (0..60u64)
+        let keys: Vec<Vec<u64>> = (0..100u64)
             .map(|i| (0..6).map(|b| (i % (3 + b)) * 10 + b).collect())
             .collect();
         let mut index = LshIndex::new(6, 4);
@@ -617,7 +623,7 @@ mod tests {
     /// earlier documents are inserted one by one before it — documents not indexed included.
     #[test]
     fn a_chunk_sees_what_its_documents_see_one_by_one() {
-        let keys: Vec<Vec<u64>> = (0..70u64)
+        let keys: Vec<Vec<u64>> = (0..100u64)
             .map(|i| (0..6).map(|b| (i % (3 + b)) * 10 + b).collect())
             .collect();
         let mut index = LshIndex::new(6, 4);

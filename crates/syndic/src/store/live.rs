@@ -1431,7 +1431,9 @@ impl<S: Store> LiveIndex<S> {
                 },
             )
         };
-        if round.len() < 4 {
+        // Rounds of the service are often a few documents whose overlaps were worked out ahead:
+        // waking other threads would cost more than it saves.
+        if round.len() < 32 {
             let mut buf = RoundBuffers::default();
             (0..round.len()).map(|k| verify(&mut buf, k)).collect()
         } else {
