@@ -1193,7 +1193,8 @@ impl<S: Store> LiveIndex<S> {
         };
         let mut placed_answers: Vec<Answer> = Vec::with_capacity(round.len());
         let mut touched: Vec<u32> = Vec::new();
-        {
+        // A failure half-way leaves the in-memory index ahead of the store: rebuild it.
+        let placing = (|| -> Result<()> {
             let mut state = self.state_write();
             let State { core, pending } = &mut *state;
             pending.clear();
@@ -1272,6 +1273,10 @@ impl<S: Store> LiveIndex<S> {
                     touched.push(from);
                 }
             }
+            Ok(())
+        })();
+        if let Err(e) = placing {
+            return Err(self.recover(&mut writer, next_seq, e));
         }
         // 5. Their stories, in order (each knows its version family now).
         {
@@ -1321,30 +1326,7 @@ impl<S: Store> LiveIndex<S> {
         if !batch.is_empty() {
             if let Err(e) = self.store.commit(&batch) {
                 drop(batch);
-                // Arrival numbers of the failed round are never reused: overlaps worked out
-                // ahead against them (`Prepared::hints`) must not meet another document.
-                writer.next_seq = next_seq;
-                let reloaded = Self::load(
-                    &self.store,
-                    &self.config,
-                    &self.story_config,
-                    &self.analyzer,
-                    self.with_stories,
-                );
-                let mut state = self.state_write();
-                state.pending.clear();
-                match reloaded {
-                    Ok((core, stories)) => {
-                        state.core = core;
-                        *self.stories_lock() = stories;
-                    }
-                    Err(reload) => {
-                        return Err(Error::Store(format!(
-                            "{e}; then reloading the index failed: {reload}"
-                        )));
-                    }
-                }
-                return Err(e);
+                return Err(self.recover(&mut writer, next_seq, e));
             }
         }
         writer.next_seq = next_seq;
@@ -1441,6 +1423,32 @@ impl<S: Store> LiveIndex<S> {
                 .into_par_iter()
                 .map_init(RoundBuffers::default, verify)
                 .collect()
+        }
+    }
+
+    /// After a round failed between placing its first document and its commit: the
+    /// in-memory index holds documents the store does not, so rebuild it from the store.
+    /// Returns the error to report.
+    fn recover(&self, writer: &mut WriterState, next_seq: u64, e: Error) -> Error {
+        // Arrival numbers of the failed round are never reused: overlaps worked out ahead
+        // against them (`Prepared::hints`) must not meet another document.
+        writer.next_seq = next_seq;
+        let reloaded = Self::load(
+            &self.store,
+            &self.config,
+            &self.story_config,
+            &self.analyzer,
+            self.with_stories,
+        );
+        let mut state = self.state_write();
+        state.pending.clear();
+        match reloaded {
+            Ok((core, stories)) => {
+                state.core = core;
+                *self.stories_lock() = stories;
+                e
+            }
+            Err(reload) => Error::Store(format!("{e}; then reloading the index failed: {reload}")),
         }
     }
 
