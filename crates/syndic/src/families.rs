@@ -188,6 +188,17 @@ impl Families {
     }
 }
 
+/// The number of the first of `more` documents joining an index of `indexed`: an error when
+/// they would not all have a `u32` number below [`u32::MAX`] (kept for "none").
+pub(crate) fn first_number(indexed: usize, more: usize) -> Result<u32> {
+    u32::try_from(indexed)
+        .ok()
+        .filter(|&b| {
+            u32::try_from(more).is_ok_and(|m| b.checked_add(m).is_some_and(|end| end < NONE))
+        })
+        .ok_or_else(|| Error::Store("more than 4G documents in one index".into()))
+}
+
 /// Whether two families' canonical members, overlapping as `o`, make the families one: the
 /// version rule, and the family floor between them.
 pub(crate) fn merges(config: &VersionConfig, o: &Overlap) -> bool {
@@ -276,6 +287,15 @@ mod tests {
         assert_eq!(f.root(c), c);
         // Out of turn is an error, not a corrupt index.
         assert!(f.push(9, None, earlier).is_err());
+    }
+
+    #[test]
+    fn documents_are_numbered_below_the_none_mark() {
+        assert_eq!(first_number(7, 3).unwrap(), 7);
+        let last = NONE as usize - 1;
+        assert_eq!(first_number(last - 1, 1).unwrap() as usize, last - 1);
+        assert!(first_number(last, 1).is_err());
+        assert!(first_number(usize::MAX, 0).is_err());
     }
 
     #[test]

@@ -580,11 +580,9 @@ mod tests {
         }
     }
 
-    /// Probing many queries band by band gives each query the hits, in the order and under
-    /// the budgets, that probing it alone gives (60 queries: the bands are walked in
-    /// parallel).
-    #[test]
-    fn probe_many_equals_probes_one_by_one() {
+    /// Keys of 100 documents over 6 bands whose buckets are crowded (many documents share a
+    /// key), and an index (cap 4 per bucket) holding the first 40 of them.
+    fn crowded_keys() -> (Vec<Vec<u64>>, LshIndex) {
         let keys: Vec<Vec<u64>> = (0..100u64)
             .map(|i| (0..6).map(|b| (i % (3 + b)) * 10 + b).collect())
             .collect();
@@ -592,6 +590,15 @@ mod tests {
         for (doc, k) in keys.iter().enumerate().take(40) {
             index.insert(doc as u32, k);
         }
+        (keys, index)
+    }
+
+    /// Probing many queries band by band gives each query the hits, in the order and under
+    /// the budgets, that probing it alone gives (60 queries: the bands are walked in
+    /// parallel).
+    #[test]
+    fn probe_many_equals_probes_one_by_one() {
+        let (keys, index) = crowded_keys();
         // Budgets as a local probe leaves them: some spent, some bands exhausted; one query
         // empty (a document that is not indexed) and one without budgets yet.
         let budgets = |q: usize| match q % 3 {
@@ -623,13 +630,7 @@ mod tests {
     /// earlier documents are inserted one by one before it — documents not indexed included.
     #[test]
     fn a_chunk_sees_what_its_documents_see_one_by_one() {
-        let keys: Vec<Vec<u64>> = (0..100u64)
-            .map(|i| (0..6).map(|b| (i % (3 + b)) * 10 + b).collect())
-            .collect();
-        let mut index = LshIndex::new(6, 4);
-        for (doc, k) in keys.iter().enumerate().take(40) {
-            index.insert(doc as u32, k);
-        }
+        let (keys, mut index) = crowded_keys();
         let chunk: Vec<Option<&[u64]>> = keys[40..]
             .iter()
             .enumerate()

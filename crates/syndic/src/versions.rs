@@ -687,13 +687,7 @@ impl VersionIndex {
     /// member whose family's canonical is near enough ([`VersionConfig::family_floor`]) — the one
     /// decision that depends on the documents placed before it.
     pub fn add_chunk(&mut self, chunk: &[Incoming<'_>]) -> Result<Vec<Assignment>> {
-        let base = u32::try_from(self.docs.len())
-            .ok()
-            .filter(|b| {
-                b.checked_add(chunk.len() as u32)
-                    .is_some_and(|end| end < u32::MAX)
-            })
-            .ok_or_else(|| Error::Store("more than 4G documents in one index".into()))?;
+        let base = families::first_number(self.docs.len(), chunk.len())?;
         let statuses: Vec<Status> = chunk
             .iter()
             .map(|d| self.config.status_of(d.sketch))

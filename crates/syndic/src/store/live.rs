@@ -1349,13 +1349,7 @@ impl<S: Store> LiveIndex<S> {
     fn verify_round<'s>(&'s self, round: &[&Prepared]) -> Result<Vec<Vec<Match>>> {
         let state = self.state_read();
         let core = &state.core;
-        let base = u32::try_from(core.docs.len())
-            .ok()
-            .filter(|b| {
-                b.checked_add(round.len() as u32)
-                    .is_some_and(|end| end < u32::MAX)
-            })
-            .ok_or_else(|| Error::Store("more than 4G documents in one index".into()))?;
+        let base = families::first_number(core.docs.len(), round.len())?;
         let statuses: Vec<Status> = round
             .iter()
             .map(|p| core.config.status_of(&p.sketch.sketch))
