@@ -1,8 +1,8 @@
 //! `syndic index`: the persistent index of `syndic serve`, from the command line.
 //!
 //! * `syndic index add INPUT... --data DIR` loads documents in bulk straight into the store —
-//!   no HTTP: a reader thread reads chunks, each chunk is sketched in parallel while the previous
-//!   one is placed and committed in one transaction. Answers equal what the service would have
+//!   no HTTP: a reader thread reads chunks; each chunk is sketched in parallel while the previous
+//!   one is placed and the one before that committed (one transaction each). Answers equal what the service would have
 //!   given for the same documents posted in the same order (the same [`LiveIndex`]). By default
 //!   it places version families only: the story index lives in memory and every opening of the
 //!   index replays the stored documents through it, so the next `syndic serve` places the new
@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 use syndic::engine::Progress;
 use syndic::ingest::{Corpus, Record};
 use syndic::shingle::{DEFAULT_SEED, ShingleKind};
-use syndic::store::live::{GroupOutcome, Prepared};
+use syndic::store::live::{GroupOutcome, PlacedRound, Prepared};
 use syndic::store::{LiveIndex, RedbStore, Store};
 use syndic::verify::VersionRule;
 use syndic::versions::VersionConfig;
@@ -194,6 +194,8 @@ fn add(args: AddArgs) -> anyhow::Result<ExitStatus> {
         let chunk_size = args.chunk_size;
         scope.spawn(move || read_chunks(&mut corpus, chunk_size, &tx));
         let mut ready: Option<Vec<(Prepared, u64)>> = None;
+        // The round placed last, its commit still to come.
+        let mut placed: Option<PlacedRound> = None;
         loop {
             let next = rx.recv().ok().transpose()?;
             let next = next.map(|chunk| {
@@ -204,13 +206,24 @@ fn add(args: AddArgs) -> anyhow::Result<ExitStatus> {
             let finished = next.is_none();
             let previous = ready.take();
             let index = &index;
-            // Sketch the next chunk while the previous one is placed and committed.
-            let (sketched, added) = pool.join(
+            // Sketch the next chunk while the previous one is placed, and the one before it
+            // committed.
+            let in_flight = placed.take();
+            let (sketched, (committed, added)) = pool.join(
                 || next.map(|records| prepare(index, records, received)),
-                || previous.map(|docs| commit(index, docs)),
+                || {
+                    rayon::join(
+                        || in_flight.map(|round| index.commit_placed(round)),
+                        || previous.map(|docs| place(index, docs)),
+                    )
+                },
             );
+            if let Some(committed) = committed {
+                committed.context("writing to the index")?;
+            }
             if let Some(added) = added {
-                let added = added?;
+                let (added, round) = added?;
+                placed = Some(round);
                 for (outcome, bytes) in added {
                     match outcome {
                         Ok(answers) => {
@@ -233,6 +246,9 @@ fn add(args: AddArgs) -> anyhow::Result<ExitStatus> {
             }
             ready = sketched;
             if finished && ready.is_none() {
+                if let Some(round) = placed.take() {
+                    index.commit_placed(round).context("writing to the index")?;
+                }
                 return Ok(());
             }
         }
@@ -334,17 +350,17 @@ fn prepare(
         .collect()
 }
 
-/// Places and commits a chunk in one transaction; each document is its own group, so a
-/// duplicate id refuses that document only. The commit is lazy (not waited on to reach the
-/// disk): the load ends with one durable commit, and a crash before it loses the chunks since
-/// the last durable one, whole — the store stays consistent.
-fn commit(
+/// Places a chunk in memory; each document is its own group, so a duplicate id refuses that
+/// document only. Its commit (lazy: not waited on to reach the disk) comes later, while the
+/// next chunk is placed; the load ends with one durable commit, and a crash before it loses
+/// the chunks since the last durable one, whole — the store stays consistent.
+fn place(
     index: &LiveIndex<Arc<dyn Store>>,
     docs: Vec<(Prepared, u64)>,
-) -> anyhow::Result<Vec<(GroupOutcome, u64)>> {
+) -> anyhow::Result<(Vec<(GroupOutcome, u64)>, PlacedRound)> {
     let (groups, bytes): (Vec<_>, Vec<_>) = docs.into_iter().map(|(p, b)| (vec![p], b)).unzip();
-    let outcomes = index.add_lazily(groups).context("writing to the index")?;
-    Ok(outcomes.into_iter().zip(bytes).collect())
+    let (outcomes, round) = index.place_lazily(groups).context("placing in the index")?;
+    Ok((outcomes.into_iter().zip(bytes).collect(), round))
 }
 
 fn stats(args: &StatsArgs) -> anyhow::Result<ExitStatus> {

@@ -58,7 +58,8 @@ use crate::verify::Overlap;
 use crate::versions::{Sketch, Sketcher, Status, VersionConfig, VersionRecord, better_canonical};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// A document validated and sketched, ready for [`LiveIndex::add`]. Sketching is the costly
@@ -827,6 +828,21 @@ fn set_story(p: &mut Placement, a: &StoryAssignment) -> bool {
 #[derive(Debug)]
 struct WriterState {
     next_seq: u64,
+    /// Rounds placed but perhaps not committed (bulk loading): the arrival number after each,
+    /// and its ids.
+    uncommitted: VecDeque<(u64, Vec<String>)>,
+    /// The ids of those rounds (a duplicate of one is refused before the store has it).
+    uncommitted_ids: HashSet<String>,
+}
+
+/// A round of documents placed in memory, its commit still to come (see
+/// [`LiveIndex::place_lazily`]).
+#[derive(Debug)]
+pub struct PlacedRound {
+    first_seq: u64,
+    next_seq: u64,
+    docs: Vec<Prepared>,
+    batch: WriteBatch<'static>,
 }
 
 /// The live index. See the module docs.
@@ -845,6 +861,9 @@ pub struct LiveIndex<S> {
     /// `prepare` on other threads.
     stories: Mutex<Stories>,
     writer: Mutex<WriterState>,
+    /// Every arrival number below this one is committed (or abandoned by a failed round);
+    /// rounds placed by [`LiveIndex::place_lazily`] may be committed on another thread.
+    committed: AtomicU64,
 }
 
 impl<S: Store> LiveIndex<S> {
@@ -929,7 +948,12 @@ impl<S: Store> LiveIndex<S> {
                 pending: HashMap::new(),
             }),
             stories: Mutex::new(stories),
-            writer: Mutex::new(WriterState { next_seq }),
+            writer: Mutex::new(WriterState {
+                next_seq,
+                uncommitted: VecDeque::new(),
+                uncommitted_ids: HashSet::new(),
+            }),
+            committed: AtomicU64::new(next_seq),
             store,
             config,
             story_config,
@@ -1138,12 +1162,105 @@ impl<S: Store> LiveIndex<S> {
 
     /// Makes every commit so far durable (one empty durable transaction).
     pub fn sync(&self) -> Result<()> {
-        let _writer = self.writer();
+        let writer = self.writer();
+        self.all_committed(&writer)?;
         self.store.commit(&WriteBatch::default())
     }
 
     fn add_with(&self, groups: Vec<Vec<Prepared>>, lazy: bool) -> Result<Vec<GroupOutcome>> {
         let mut writer = self.writer();
+        self.all_committed(&writer)?;
+        let (outcomes, round) = self.place_round(&mut writer, groups, lazy)?;
+        self.write_round(round)
+            .map_err(|(e, next)| self.recover(&mut writer, next, e))?;
+        Ok(outcomes)
+    }
+
+    /// Places groups of documents in memory, as [`LiveIndex::add_lazily`] does, without writing
+    /// them: the round is written by [`LiveIndex::commit_placed`], which may run on another
+    /// thread while the next round is placed — bulk loading overlaps the two. Rounds must be
+    /// committed in the order they were placed, every one before [`LiveIndex::sync`],
+    /// [`LiveIndex::add`] or [`LiveIndex::delete`] (which refuse to run while one is pending);
+    /// a failed commit abandons it and every round placed after it (the index is rebuilt from
+    /// the store).
+    pub fn place_lazily(
+        &self,
+        groups: Vec<Vec<Prepared>>,
+    ) -> Result<(Vec<GroupOutcome>, PlacedRound)> {
+        let mut writer = self.writer();
+        self.place_round(&mut writer, groups, true)
+    }
+
+    /// Writes a round placed by [`LiveIndex::place_lazily`] (a lazy commit: see
+    /// [`WriteBatch::lazy`]).
+    pub fn commit_placed(&self, round: PlacedRound) -> Result<()> {
+        self.write_round(round).map_err(|(e, next)| {
+            let mut writer = self.writer();
+            self.recover(&mut writer, next, e)
+        })
+    }
+
+    /// An error when a placed round is still to be committed.
+    fn all_committed(&self, writer: &WriterState) -> Result<()> {
+        if self.committed.load(Ordering::Acquire) == writer.next_seq {
+            Ok(())
+        } else {
+            Err(Error::Store(
+                "a round placed by place_lazily is not committed yet".into(),
+            ))
+        }
+    }
+
+    /// Commits a placed round; on failure, the error and the arrival number after the round.
+    fn write_round(&self, round: PlacedRound) -> std::result::Result<(), (Error, u64)> {
+        let PlacedRound {
+            first_seq,
+            next_seq,
+            docs,
+            batch,
+        } = round;
+        if self.committed.load(Ordering::Acquire) != first_seq {
+            let e = Error::Store("rounds must be committed in the order they were placed".into());
+            return Err((e, next_seq));
+        }
+        let mut batch: WriteBatch<'_> = batch;
+        batch.documents = docs
+            .iter()
+            .enumerate()
+            .map(|(k, p)| NewDocument {
+                seq: first_seq + k as u64,
+                document: &p.document,
+                sketch: &p.sketch,
+            })
+            .collect();
+        if !batch.is_empty() {
+            self.store.commit(&batch).map_err(|e| (e, next_seq))?;
+        }
+        self.committed.store(next_seq, Ordering::Release);
+        Ok(())
+    }
+
+    /// Places a round in memory and makes its write batch (see [`LiveIndex::place_lazily`]).
+    fn place_round(
+        &self,
+        writer: &mut WriterState,
+        groups: Vec<Vec<Prepared>>,
+        lazy: bool,
+    ) -> Result<(Vec<GroupOutcome>, PlacedRound)> {
+        // Rounds committed since the last one was placed: their ids are in the store now, their
+        // sets readable there (a reader opened after this load sees every commit before it).
+        let committed = self.committed.load(Ordering::Acquire);
+        while writer
+            .uncommitted
+            .front()
+            .is_some_and(|(next, _)| *next <= committed)
+        {
+            if let Some((_, ids)) = writer.uncommitted.pop_front() {
+                for id in ids {
+                    writer.uncommitted_ids.remove(&id);
+                }
+            }
+        }
         let reader = self.store.reader()?;
         // 1. Refuse groups with a known or repeated id.
         let mut taken: HashSet<&str> = HashSet::new();
@@ -1153,7 +1270,8 @@ impl<S: Store> LiveIndex<S> {
             let mut refused = None;
             for (index, p) in group.iter().enumerate() {
                 let id = p.document.document.id.as_str();
-                let reason = if taken.contains(id) || reader.seq_of(id)?.is_some() {
+                let known = writer.uncommitted_ids.contains(id) || reader.seq_of(id)?.is_some();
+                let reason = if taken.contains(id) || known {
                     Some(RejectReason::DuplicateId)
                 } else if !own.insert(id) {
                     Some(RejectReason::RepeatedInGroup)
@@ -1187,7 +1305,7 @@ impl<S: Store> LiveIndex<S> {
         // lock only (so `prepare` on other threads goes on meanwhile).
         let matches = self.verify_round(&round)?;
         // 4. Place them in order.
-        let mut batch = WriteBatch {
+        let mut batch: WriteBatch<'static> = WriteBatch {
             lazy,
             ..WriteBatch::default()
         };
@@ -1197,7 +1315,8 @@ impl<S: Store> LiveIndex<S> {
         let placing = (|| -> Result<()> {
             let mut state = self.state_write();
             let State { core, pending } = &mut *state;
-            pending.clear();
+            // Sets of rounds not committed yet stay: this round may be compared with them.
+            pending.retain(|&seq, _| seq >= committed);
             for (k, p) in round.iter().enumerate() {
                 let set = Arc::new(p.sketch.sketch.shingles.clone());
                 pending.insert(first_seq + k as u64, set);
@@ -1256,11 +1375,6 @@ impl<S: Store> LiveIndex<S> {
                     story_placement: None,
                     story_similarity: None,
                 });
-                batch.documents.push(NewDocument {
-                    seq,
-                    document: &p.document,
-                    sketch: &p.sketch,
-                });
                 batch.placements.push((seq, placement));
                 batch.members.push((family_key, seq, true));
                 touched.push(placed.family);
@@ -1276,7 +1390,7 @@ impl<S: Store> LiveIndex<S> {
             Ok(())
         })();
         if let Err(e) = placing {
-            return Err(self.recover(&mut writer, next_seq, e));
+            return Err(self.recover(writer, next_seq, e));
         }
         // 5. Their stories, in order (each knows its version family now).
         {
@@ -1321,23 +1435,35 @@ impl<S: Store> LiveIndex<S> {
             }
         }
         drop(reader);
-        // 3. Commit; on failure the in-memory core holds documents the store does not, so
-        // rebuild it from the store.
-        if !batch.is_empty() {
-            if let Err(e) = self.store.commit(&batch) {
-                drop(batch);
-                return Err(self.recover(&mut writer, next_seq, e));
-            }
-        }
+        drop(round);
+        let docs: Vec<Prepared> = groups
+            .into_iter()
+            .zip(&outcome)
+            .filter(|(_, refused)| refused.is_none())
+            .flat_map(|(group, _)| group)
+            .collect();
+        let ids: Vec<String> = docs
+            .iter()
+            .map(|p| p.document.document.id.clone())
+            .collect();
+        writer.uncommitted_ids.extend(ids.iter().cloned());
+        writer.uncommitted.push_back((next_seq, ids));
         writer.next_seq = next_seq;
-        Ok(outcome
+        let outcomes = outcome
             .into_iter()
             .zip(answers)
             .map(|(refused, answers)| match refused {
                 Some(r) => Err(r),
                 None => Ok(answers),
             })
-            .collect())
+            .collect();
+        let round = PlacedRound {
+            first_seq,
+            next_seq,
+            docs,
+            batch,
+        };
+        Ok((outcomes, round))
     }
 
     /// The verified matches of each document of a round (best first), found as
@@ -1425,8 +1551,12 @@ impl<S: Store> LiveIndex<S> {
     /// Returns the error to report.
     fn recover(&self, writer: &mut WriterState, next_seq: u64, e: Error) -> Error {
         // Arrival numbers of the failed round are never reused: overlaps worked out ahead
-        // against them (`Prepared::hints`) must not meet another document.
-        writer.next_seq = next_seq;
+        // against them (`Prepared::hints`) must not meet another document. Rounds placed and
+        // not committed are abandoned with it.
+        writer.next_seq = writer.next_seq.max(next_seq);
+        writer.uncommitted.clear();
+        writer.uncommitted_ids.clear();
+        self.committed.store(writer.next_seq, Ordering::Release);
         let reloaded = Self::load(
             &self.store,
             &self.config,
@@ -1462,7 +1592,8 @@ impl<S: Store> LiveIndex<S> {
     /// Deletes a document and re-places every later one (see the module docs). `Ok(None)` when
     /// the id is unknown.
     pub fn delete(&self, id: &str) -> Result<Option<Deleted>> {
-        let _writer = self.writer();
+        let writer = self.writer();
+        self.all_committed(&writer)?;
         let reader = self.store.reader()?;
         let Some(seq) = reader.seq_of(id)? else {
             return Ok(None);

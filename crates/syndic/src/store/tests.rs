@@ -417,6 +417,70 @@ fn families_merge_as_in_batch_and_stay_merged_across_restarts_and_deletes() {
     }
 }
 
+/// Bulk loading overlaps placing a round with committing the one before: each round is placed
+/// while the previous one is still uncommitted, and the result equals batch; a duplicate of an
+/// uncommitted round's id is refused, rounds commit only in order, and nothing else writes
+/// while one is pending.
+#[test]
+fn rounds_placed_before_the_previous_commit_equal_batch() {
+    let docs = corpus(17, 240);
+    for (name, make) in stores() {
+        let (store, _dir) = make();
+        let live = LiveIndex::open(store, VersionConfig::default()).unwrap();
+        let mut in_flight: Option<live::PlacedRound> = None;
+        for chunk in docs.chunks(37) {
+            let groups = chunk
+                .iter()
+                .map(|d| vec![live.prepare_sketch(d.clone(), 0)])
+                .collect();
+            let (outcomes, round) = live.place_lazily(groups).unwrap();
+            assert!(outcomes.iter().all(|o| o.is_ok()), "{name}");
+            if let Some(previous) = in_flight.replace(round) {
+                live.commit_placed(previous).unwrap();
+            }
+        }
+        // The last round is still pending: its ids are taken, and nothing else may write.
+        let last = docs.last().unwrap().clone();
+        let (outcomes, pending) = live
+            .place_lazily(vec![vec![live.prepare_sketch(last.clone(), 0)]])
+            .unwrap();
+        assert_eq!(
+            outcomes[0].as_ref().unwrap_err().reason,
+            RejectReason::DuplicateId,
+            "{name}"
+        );
+        assert!(live.sync().is_err(), "{name}");
+        assert!(live.delete(&docs[0].id).is_err(), "{name}");
+        // Out of order: the empty round placed last cannot go before the one pending.
+        assert!(live.commit_placed(pending).is_err(), "{name}");
+        // That failure abandoned the pending round: the index is what the store holds.
+        assert!(in_flight.take().is_some());
+        let committed = docs.len() - docs.len() % 37;
+        let committed = if committed == docs.len() {
+            committed - 37
+        } else {
+            committed
+        };
+        assert_eq!(live.len(), committed, "{name}");
+        assert_eq!(live.records().unwrap(), batch(&docs[..committed]), "{name}");
+        // And it goes on: the rest, pipelined again, then synced.
+        let mut in_flight = None;
+        for chunk in docs[committed..].chunks(5) {
+            let groups = chunk
+                .iter()
+                .map(|d| vec![live.prepare_sketch(d.clone(), 0)])
+                .collect();
+            let (_, round) = live.place_lazily(groups).unwrap();
+            if let Some(previous) = in_flight.replace(round) {
+                live.commit_placed(previous).unwrap();
+            }
+        }
+        live.commit_placed(in_flight.unwrap()).unwrap();
+        live.sync().unwrap();
+        assert_eq!(live.records().unwrap(), batch(&docs), "{name}");
+    }
+}
+
 #[test]
 fn overlaps_worked_out_ahead_never_change_an_answer() {
     let docs = corpus(29, 240);
