@@ -13,6 +13,7 @@
 //! Paths stay short anyway: a merge points a root at another root, and merges are rare (one
 //! family in a few hundred on the benchmark corpus).
 
+use crate::document::Timestamp;
 use crate::error::{Error, Result};
 use crate::verify::Overlap;
 use crate::versions::VersionConfig;
@@ -46,6 +47,9 @@ pub(crate) struct Families {
     arrival: Vec<u32>,
     /// The next member of each document's family chain ([`NONE`] at the end).
     next: Vec<u32>,
+    /// What orders each document as a canonical candidate: when it was published and its
+    /// length in characters (see [`better_canonical`]).
+    ranks: Vec<(Option<Timestamp>, u64)>,
     /// Families not merged into another.
     roots: usize,
 }
@@ -84,14 +88,26 @@ impl Families {
         self.families[self.family_of(doc) as usize].canonical
     }
 
-    /// Appends the next document (number `doc`, which must be the number of documents so far)
-    /// to root `family`, or to a family of its own; `better(a, b)` says whether document `a`
-    /// should replace `b` as canonical. Returns its family.
+    /// A document's canonical rank: (published, length in characters, number).
+    pub fn rank(&self, doc: u32) -> (Option<Timestamp>, u64, u32) {
+        let (published, chars) = self.ranks[doc as usize];
+        (published, chars, doc)
+    }
+
+    /// Whether document `a` should replace `b` as canonical.
+    fn better(&self, a: u32, b: u32) -> bool {
+        better_canonical(self.rank(a), self.rank(b))
+    }
+
+    /// Appends the next document (number `doc`, which must be the number of documents so far),
+    /// published at `published` and `chars` characters long, to root `family`, or to a family of
+    /// its own. Returns its family.
     pub fn push(
         &mut self,
         doc: u32,
         family: Option<u32>,
-        better: impl Fn(u32, u32) -> bool,
+        published: Option<Timestamp>,
+        chars: u64,
     ) -> Result<u32> {
         if doc as usize != self.arrival.len() {
             return Err(Error::Store(format!(
@@ -119,10 +135,11 @@ impl Families {
         };
         self.arrival.push(family);
         self.next.push(NONE);
+        self.ranks.push((published, chars));
         let mut fam = self.families[family as usize];
         if fam.size > 0 {
             self.next[fam.last as usize] = doc;
-            if better(doc, fam.canonical) {
+            if self.better(doc, fam.canonical) {
                 fam.canonical = doc;
             }
         }
@@ -134,20 +151,18 @@ impl Families {
 
     /// Merges each family of `others` (roots other than `family`) into root `family` when
     /// `versions(canonical, theirs)` says the two canonical members are versions of each other
-    /// (see [`merges`]); returns the families merged, in order. `better` as for
-    /// [`Families::push`].
+    /// (see [`merges`]); returns the families merged, in order.
     pub fn merge(
         &mut self,
         family: u32,
         others: &[u32],
         mut versions: impl FnMut(u32, u32) -> Result<bool>,
-        better: impl Fn(u32, u32) -> bool,
     ) -> Result<Vec<u32>> {
         let mut merged = Vec::new();
         for &other in others {
             let (ours, theirs) = (self.get(family).canonical, self.get(other).canonical);
             if versions(ours, theirs)? {
-                self.absorb(family, other, &better);
+                self.absorb(family, other);
                 merged.push(other);
             }
         }
@@ -156,10 +171,10 @@ impl Families {
 
     /// Points root `from` at root `into` without asking (replaying a recorded merge): sizes add
     /// up, the better canonical survives, the member chains are joined.
-    pub fn absorb(&mut self, into: u32, from: u32, better: impl Fn(u32, u32) -> bool) {
+    pub fn absorb(&mut self, into: u32, from: u32) {
         let f = self.families[from as usize];
         let mut t = self.families[into as usize];
-        if better(f.canonical, t.canonical) {
+        if self.better(f.canonical, t.canonical) {
             t.canonical = f.canonical;
         }
         t.size += f.size;
@@ -186,6 +201,25 @@ impl Families {
         }
         out
     }
+}
+
+/// Whether a document ranked `a` should replace one ranked `b` as its family's canonical
+/// member; a rank is (published, length in characters, arrival number): earliest published,
+/// else longest, else first arrived.
+pub(crate) fn better_canonical(
+    a: (Option<Timestamp>, u64, u32),
+    b: (Option<Timestamp>, u64, u32),
+) -> bool {
+    match (a.0, b.0) {
+        (Some(x), Some(y)) if x != y => return x < y,
+        (Some(_), None) => return true,
+        (None, Some(_)) => return false,
+        _ => {}
+    }
+    if a.1 != b.1 {
+        return a.1 > b.1;
+    }
+    a.2 < b.2
 }
 
 /// The number of the first of `more` documents joining an index of `indexed`: an error when
@@ -242,31 +276,24 @@ pub(crate) fn sort_matches(matches: &mut [Match]) {
 mod tests {
     use super::*;
 
-    /// Earlier document numbers are better canonicals.
-    fn earlier(a: u32, b: u32) -> bool {
-        a < b
-    }
+    /// Undated documents of one length: the earlier arrival is the better canonical.
+    const UNDATED: (Option<Timestamp>, u64) = (None, 100);
 
     #[test]
     fn documents_join_found_and_merge() {
         let mut f = Families::default();
-        let a = f.push(0, None, earlier).unwrap();
-        let b = f.push(1, None, earlier).unwrap();
-        assert_eq!(f.push(2, Some(b), earlier).unwrap(), b);
+        let a = f.push(0, None, UNDATED.0, UNDATED.1).unwrap();
+        let b = f.push(1, None, UNDATED.0, UNDATED.1).unwrap();
+        assert_eq!(f.push(2, Some(b), UNDATED.0, UNDATED.1).unwrap(), b);
         assert_eq!(f.get(b).canonical, 1);
         assert_eq!(f.roots(), 2);
         // Merging asks about the two canonicals, and the better one survives.
         let mut asked = Vec::new();
         let merged = f
-            .merge(
-                b,
-                &[a],
-                |x, y| {
-                    asked.push((x, y));
-                    Ok(true)
-                },
-                earlier,
-            )
+            .merge(b, &[a], |x, y| {
+                asked.push((x, y));
+                Ok(true)
+            })
             .unwrap();
         assert_eq!(asked, [(1, 0)]);
         assert_eq!(merged, [a]);
@@ -278,15 +305,11 @@ mod tests {
         assert_eq!(f.chain(b), [1, 2, 0]);
         assert_eq!(f.chain(a), [0]);
         // A refused merge changes nothing.
-        let c = f.push(3, None, earlier).unwrap();
-        assert!(
-            f.merge(b, &[c], |_, _| Ok(false), earlier)
-                .unwrap()
-                .is_empty()
-        );
+        let c = f.push(3, None, UNDATED.0, UNDATED.1).unwrap();
+        assert!(f.merge(b, &[c], |_, _| Ok(false)).unwrap().is_empty());
         assert_eq!(f.root(c), c);
         // Out of turn is an error, not a corrupt index.
-        assert!(f.push(9, None, earlier).is_err());
+        assert!(f.push(9, None, UNDATED.0, UNDATED.1).is_err());
     }
 
     #[test]
@@ -301,11 +324,11 @@ mod tests {
     #[test]
     fn a_document_joins_the_best_family_it_is_near_and_names_the_others() {
         let mut f = Families::default();
-        let a = f.push(0, None, earlier).unwrap();
-        f.push(1, Some(a), earlier).unwrap();
-        let b = f.push(2, None, earlier).unwrap();
-        let c = f.push(3, None, earlier).unwrap();
-        f.push(4, Some(c), earlier).unwrap();
+        let a = f.push(0, None, UNDATED.0, UNDATED.1).unwrap();
+        f.push(1, Some(a), UNDATED.0, UNDATED.1).unwrap();
+        let b = f.push(2, None, UNDATED.0, UNDATED.1).unwrap();
+        let c = f.push(3, None, UNDATED.0, UNDATED.1).unwrap();
+        f.push(4, Some(c), UNDATED.0, UNDATED.1).unwrap();
         let o = |shared| Overlap {
             shared,
             len_a: 100,

@@ -210,25 +210,6 @@ impl VersionConfig {
     }
 }
 
-/// Whether a document ranked `a` should replace one ranked `b` as its family's canonical
-/// member; a rank is (published, length in characters, arrival number): earliest published,
-/// else longest, else first arrived.
-pub(crate) fn better_canonical(
-    a: (Option<Timestamp>, u64, u32),
-    b: (Option<Timestamp>, u64, u32),
-) -> bool {
-    match (a.0, b.0) {
-        (Some(x), Some(y)) if x != y => return x < y,
-        (Some(_), None) => return true,
-        (None, Some(_)) => return false,
-        _ => {}
-    }
-    if a.1 != b.1 {
-        return a.1 > b.1;
-    }
-    a.2 < b.2
-}
-
 /// What the sketching stage extracts from one text: everything the index needs, no text.
 #[derive(Clone, Debug, Default)]
 pub struct Sketch {
@@ -364,8 +345,6 @@ pub struct VersionRecord {
 #[derive(Debug)]
 struct DocEntry {
     id: Box<str>,
-    published: Option<Timestamp>,
-    chars: u64,
     status: Status,
     closest: Option<u32>,
 }
@@ -777,16 +756,11 @@ impl VersionIndex {
         };
         self.docs.push(DocEntry {
             id: d.id.into(),
-            published: d.published,
-            chars: d.chars,
             status,
             closest: best.map(|(m, _)| m),
         });
         let joins = best.map(|(other, _)| self.family_of(other));
-        let VersionIndex { families, docs, .. } = self;
-        let family = families.push(doc, joins, |a, b| {
-            better_canonical(rank(docs, a), rank(docs, b))
-        })?;
+        let family = self.families.push(doc, joins, d.published, d.chars)?;
         if status == Status::Ok {
             // Pushed to the set store at the chunk's end, in this order.
             let slot = u32::try_from(self.sets.len() + placing.pending)
@@ -892,7 +866,7 @@ impl VersionIndex {
     fn merge_into(&mut self, family: u32, others: &[u32], placing: &Placing<'_, '_>) -> Result<()> {
         let VersionIndex {
             families,
-            docs,
+
             sets,
             set_slot,
             load_bytes,
@@ -904,25 +878,20 @@ impl VersionIndex {
         // The surviving canonical's set is read once: a merge that moves the canonical to the
         // family just read swaps that set in.
         let (mut ours_read, mut theirs_read) = (u32::MAX, u32::MAX);
-        families.merge(
-            family,
-            others,
-            |ours, theirs| {
-                if ours != ours_read {
-                    if ours == theirs_read {
-                        std::mem::swap(buf_a, buf_b);
-                        theirs_read = u32::MAX;
-                    } else {
-                        load(sets, set_slot, load_bytes, placing, ours, buf_a)?;
-                    }
-                    ours_read = ours;
+        families.merge(family, others, |ours, theirs| {
+            if ours != ours_read {
+                if ours == theirs_read {
+                    std::mem::swap(buf_a, buf_b);
+                    theirs_read = u32::MAX;
+                } else {
+                    load(sets, set_slot, load_bytes, placing, ours, buf_a)?;
                 }
-                load(sets, set_slot, load_bytes, placing, theirs, buf_b)?;
-                theirs_read = theirs;
-                Ok(families::merges(config, &Overlap::of(buf_a, buf_b)))
-            },
-            |a, b| better_canonical(rank(docs, a), rank(docs, b)),
-        )?;
+                ours_read = ours;
+            }
+            load(sets, set_slot, load_bytes, placing, theirs, buf_b)?;
+            theirs_read = theirs;
+            Ok(families::merges(config, &Overlap::of(buf_a, buf_b)))
+        })?;
         Ok(())
     }
 
@@ -998,12 +967,6 @@ impl VersionIndex {
         }
         self.sets.read(slot as usize, out, bytes)
     }
-}
-
-/// A document's canonical rank (see [`better_canonical`]).
-fn rank(docs: &[DocEntry], d: u32) -> (Option<Timestamp>, u64, u32) {
-    let e = &docs[d as usize];
-    (e.published, e.chars, d)
 }
 
 /// A document's shingle set during placement: from the chunk being placed when it is one of

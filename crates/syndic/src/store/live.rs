@@ -47,7 +47,7 @@ use super::{
 };
 use crate::document::{Document, Timestamp, format_timestamp};
 use crate::error::{Error, Result};
-use crate::families::{self, Families, Match};
+use crate::families::{self, Families, Match, better_canonical};
 use crate::lsh::{Candidate, ChunkHits, LshIndex};
 use crate::minhash::Fingerprint;
 use crate::story::{
@@ -55,7 +55,7 @@ use crate::story::{
     StorySummary,
 };
 use crate::verify::Overlap;
-use crate::versions::{Sketch, Sketcher, Status, VersionConfig, VersionRecord, better_canonical};
+use crate::versions::{Sketch, Sketcher, Status, VersionConfig, VersionRecord};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -363,8 +363,6 @@ pub struct IndexStats {
 struct DocEntry {
     seq: u64,
     id: Box<str>,
-    published: Option<Timestamp>,
-    chars: u64,
 }
 
 /// Where a document was just placed (engine numbers: positions among indexed documents).
@@ -518,16 +516,10 @@ impl Core {
             config,
             ..
         } = self;
-        let rank = |d: u32| (docs[d as usize].published, docs[d as usize].chars, d);
-        families.merge(
-            family,
-            others,
-            |ours, theirs| {
-                let o = pair(docs[ours as usize].seq, docs[theirs as usize].seq)?;
-                Ok(families::merges(config, &o))
-            },
-            |a, b| better_canonical(rank(a), rank(b)),
-        )
+        families.merge(family, others, |ours, theirs| {
+            let o = pair(docs[ours as usize].seq, docs[theirs as usize].seq)?;
+            Ok(families::merges(config, &o))
+        })
     }
 
     /// The arrival numbers of a family's members (following its chain; for a family merged
@@ -568,11 +560,6 @@ impl Core {
             .collect()
     }
 
-    fn rank(&self, doc: u32) -> (Option<Timestamp>, u64, u32) {
-        let d = &self.docs[doc as usize];
-        (d.published, d.chars, doc)
-    }
-
     /// Appends a document whose closest earlier member is already known.
     fn push(
         &mut self,
@@ -588,16 +575,9 @@ impl Core {
         }
         let doc = u32::try_from(self.docs.len())
             .map_err(|_| Error::Store("more than 4G documents in one index".into()))?;
-        self.docs.push(DocEntry {
-            seq,
-            id: id.into(),
-            published,
-            chars,
-        });
+        self.docs.push(DocEntry { seq, id: id.into() });
         let joins = closest.map(|(other, _)| self.family_of(other));
-        let Core { families, docs, .. } = self;
-        let rank = |d: u32| (docs[d as usize].published, docs[d as usize].chars, d);
-        let family = families.push(doc, joins, |a, b| better_canonical(rank(a), rank(b)))?;
+        let family = self.families.push(doc, joins, published, chars)?;
         let canonical = self.families.get(family).canonical;
         if status == Status::Ok {
             let bands = self.config.banding().bands;
@@ -697,11 +677,7 @@ impl Core {
                         "document {seq}: merges family {other}, which is not another family"
                     ))
                 })?;
-            let Core { families, docs, .. } = &mut *self;
-            let rank = |d: u32| (docs[d as usize].published, docs[d as usize].chars, d);
-            families.absorb(placed.family, from, |a, b| {
-                better_canonical(rank(a), rank(b))
-            });
+            self.families.absorb(placed.family, from);
         }
         Ok(())
     }
@@ -709,6 +685,7 @@ impl Core {
     /// The placement record of a just-placed document.
     fn placement(&self, placed: &Placed) -> Placement {
         let d = &self.docs[placed.doc as usize];
+        let (published, chars, _) = self.families.rank(placed.doc);
         let (jaccard, containment) = placed.closest.map_or((0.0, 0.0), |(_, o)| {
             (round4(o.jaccard()), round4(o.containment()))
         });
@@ -719,8 +696,8 @@ impl Core {
             jaccard,
             containment,
             status: placed.status,
-            published: d.published,
-            chars: d.chars,
+            published,
+            chars,
             merged: placed.merged.iter().map(|&f| self.key(f)).collect(),
             story: None,
             story_placement: None,
@@ -1944,7 +1921,7 @@ impl<S: Store> LiveIndex<S> {
             similarity,
             containment,
             family_size: Some(family.size),
-            would_be_canonical: better_canonical(newcomer, core.rank(family.canonical)),
+            would_be_canonical: better_canonical(newcomer, core.families.rank(family.canonical)),
             story,
         })
     }
