@@ -58,7 +58,7 @@ use crate::verify::Overlap;
 use crate::versions::{Sketch, Sketcher, Status, VersionConfig, VersionRecord};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
@@ -805,11 +805,10 @@ fn set_story(p: &mut Placement, a: &StoryAssignment) -> bool {
 #[derive(Debug)]
 struct WriterState {
     next_seq: u64,
-    /// Rounds placed but perhaps not committed (bulk loading): the arrival number after each,
-    /// and its ids.
-    uncommitted: VecDeque<(u64, Vec<String>)>,
-    /// The ids of those rounds (a duplicate of one is refused before the store has it).
-    uncommitted_ids: HashSet<String>,
+    /// The ids of the documents of rounds placed by [`LiveIndex::place_lazily`] and perhaps
+    /// not committed yet, with their arrival numbers: a duplicate of one is refused before the
+    /// store has it.
+    uncommitted: HashMap<String, u64>,
 }
 
 /// A round of documents placed in memory, its commit still to come (see
@@ -927,8 +926,7 @@ impl<S: Store> LiveIndex<S> {
             stories: Mutex::new(stories),
             writer: Mutex::new(WriterState {
                 next_seq,
-                uncommitted: VecDeque::new(),
-                uncommitted_ids: HashSet::new(),
+                uncommitted: HashMap::new(),
             }),
             committed: AtomicU64::new(next_seq),
             store,
@@ -1165,7 +1163,13 @@ impl<S: Store> LiveIndex<S> {
         groups: Vec<Vec<Prepared>>,
     ) -> Result<(Vec<GroupOutcome>, PlacedRound)> {
         let mut writer = self.writer();
-        self.place_round(&mut writer, groups, true)
+        let (outcomes, round) = self.place_round(&mut writer, groups, true)?;
+        for (seq, p) in (round.first_seq..).zip(&round.docs) {
+            writer
+                .uncommitted
+                .insert(p.document.document.id.clone(), seq);
+        }
+        Ok((outcomes, round))
     }
 
     /// Writes a round placed by [`LiveIndex::place_lazily`] (a lazy commit: see
@@ -1227,17 +1231,7 @@ impl<S: Store> LiveIndex<S> {
         // Rounds committed since the last one was placed: their ids are in the store now, their
         // sets readable there (a reader opened after this load sees every commit before it).
         let committed = self.committed.load(Ordering::Acquire);
-        while writer
-            .uncommitted
-            .front()
-            .is_some_and(|(next, _)| *next <= committed)
-        {
-            if let Some((_, ids)) = writer.uncommitted.pop_front() {
-                for id in ids {
-                    writer.uncommitted_ids.remove(&id);
-                }
-            }
-        }
+        writer.uncommitted.retain(|_, seq| *seq >= committed);
         let reader = self.store.reader()?;
         // 1. Refuse groups with a known or repeated id.
         let mut taken: HashSet<&str> = HashSet::new();
@@ -1247,7 +1241,7 @@ impl<S: Store> LiveIndex<S> {
             let mut refused = None;
             for (index, p) in group.iter().enumerate() {
                 let id = p.document.document.id.as_str();
-                let known = writer.uncommitted_ids.contains(id) || reader.seq_of(id)?.is_some();
+                let known = writer.uncommitted.contains_key(id) || reader.seq_of(id)?.is_some();
                 let reason = if taken.contains(id) || known {
                     Some(RejectReason::DuplicateId)
                 } else if !own.insert(id) {
@@ -1270,8 +1264,9 @@ impl<S: Store> LiveIndex<S> {
             outcome.push(refused);
         }
         // 2. The round: the accepted documents in order, numbered from `first_seq` on.
-        let round: Vec<&Prepared> = groups
-            .iter()
+        let sizes: Vec<usize> = groups.iter().map(Vec::len).collect();
+        let round: Vec<Prepared> = groups
+            .into_iter()
             .zip(&outcome)
             .filter(|(_, refused)| refused.is_none())
             .flat_map(|(group, _)| group)
@@ -1391,12 +1386,12 @@ impl<S: Store> LiveIndex<S> {
             batch.closed_stories = stories.drain_closed();
         }
         let mut placed_answers = placed_answers.into_iter();
-        let answers: Vec<Vec<Answer>> = groups
+        let answers: Vec<Vec<Answer>> = sizes
             .iter()
             .zip(&outcome)
-            .map(|(group, refused)| match refused {
+            .map(|(&size, refused)| match refused {
                 Some(_) => Vec::new(),
-                None => placed_answers.by_ref().take(group.len()).collect(),
+                None => placed_answers.by_ref().take(size).collect(),
             })
             .collect();
         {
@@ -1412,19 +1407,6 @@ impl<S: Store> LiveIndex<S> {
             }
         }
         drop(reader);
-        drop(round);
-        let docs: Vec<Prepared> = groups
-            .into_iter()
-            .zip(&outcome)
-            .filter(|(_, refused)| refused.is_none())
-            .flat_map(|(group, _)| group)
-            .collect();
-        let ids: Vec<String> = docs
-            .iter()
-            .map(|p| p.document.document.id.clone())
-            .collect();
-        writer.uncommitted_ids.extend(ids.iter().cloned());
-        writer.uncommitted.push_back((next_seq, ids));
         writer.next_seq = next_seq;
         let outcomes = outcome
             .into_iter()
@@ -1437,7 +1419,7 @@ impl<S: Store> LiveIndex<S> {
         let round = PlacedRound {
             first_seq,
             next_seq,
-            docs,
+            docs: round,
             batch,
         };
         Ok((outcomes, round))
@@ -1449,7 +1431,7 @@ impl<S: Store> LiveIndex<S> {
     /// documents through a small local band table, so each sees exactly the candidates it would
     /// have seen alone — and its candidates are verified on their shingle sets (worked out ahead
     /// in [`Prepared::hints`], or read from the store). Holds only the read lock.
-    fn verify_round<'s>(&'s self, round: &[&Prepared]) -> Result<Vec<Vec<Match>>> {
+    fn verify_round<'s>(&'s self, round: &[Prepared]) -> Result<Vec<Vec<Match>>> {
         let state = self.state_read();
         let core = &state.core;
         let base = families::first_number(core.docs.len(), round.len())?;
@@ -1468,7 +1450,7 @@ impl<S: Store> LiveIndex<S> {
             if statuses[k] != Status::Ok {
                 return Ok(Vec::new());
             }
-            let p = round[k];
+            let p = &round[k];
             let sketch = &p.sketch.sketch;
             hits.candidates(k, &mut buf.hits, &mut buf.candidates);
             let RoundBuffers {
@@ -1532,7 +1514,6 @@ impl<S: Store> LiveIndex<S> {
         // not committed are abandoned with it.
         writer.next_seq = writer.next_seq.max(next_seq);
         writer.uncommitted.clear();
-        writer.uncommitted_ids.clear();
         self.committed.store(writer.next_seq, Ordering::Release);
         let reloaded = Self::load(
             &self.store,
