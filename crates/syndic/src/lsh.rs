@@ -237,6 +237,18 @@ struct Band {
 }
 
 impl Band {
+    /// Pushes the chain from entry `head` into `hits`, newest first: at most `*budget`
+    /// entries, the budget lowered by what was read.
+    fn walk(&self, head: u32, budget: &mut usize, hits: &mut Vec<u32>) {
+        let mut entry = head;
+        while entry != NONE && *budget > 0 {
+            let Entry { doc, next } = self.entries[entry as usize];
+            hits.push(doc);
+            *budget -= 1;
+            entry = next;
+        }
+    }
+
     fn with_capacity(docs: usize) -> Self {
         Band {
             heads: HashMap::with_capacity_and_hasher(docs, Default::default()),
@@ -353,14 +365,7 @@ impl LshIndex {
                 }
             }
             for (band, &head) in (start..end).zip(&heads) {
-                let (table, budget) = (&self.tables[band], &mut budgets[band]);
-                let mut entry = head;
-                while entry != NONE && *budget > 0 {
-                    let Entry { doc, next } = table.entries[entry as usize];
-                    hits.push(doc);
-                    *budget -= 1;
-                    entry = next;
-                }
+                self.tables[band].walk(head, &mut budgets[band], hits);
             }
         }
     }
@@ -392,13 +397,7 @@ impl LshIndex {
                     && budget > 0
                     && let Some(&head) = table.heads.get(&short_key(key))
                 {
-                    let mut entry = head;
-                    while entry != NONE && budget > 0 {
-                        let Entry { doc, next } = table.entries[entry as usize];
-                        hits.push(doc);
-                        budget -= 1;
-                        entry = next;
-                    }
+                    table.walk(head, &mut budget, &mut hits);
                 }
                 spent.push(before - budget);
                 offsets.push(u32::try_from(hits.len()).unwrap_or(u32::MAX));
