@@ -204,6 +204,62 @@ impl ChunkHits {
         ChunkHits { earlier, main }
     }
 
+    /// Inserts a chunk whose document `i` will be number `base + i` into `index` — the
+    /// documents whose `keys[i]` is `Some`, in order, as [`LshIndex::insert_all`] — and
+    /// returns each one's hits: the chain its insertion pushed onto, read newest first under
+    /// the usual cap. That chain is every earlier document sharing the key, the chunk's own
+    /// included, so the hits are those [`ChunkHits::of`] finds (for a chunk the caller will
+    /// keep in the index whatever it finds) with a quarter of the table work: one insertion per
+    /// band and document, where `of` looks each key up in a local index and the main one,
+    /// inserts it into the local one, and the caller inserts it into the main one afterwards.
+    /// The batch version index adds chunks this way; the live index, which looks a round up
+    /// before it decides what to keep, uses [`ChunkHits::of`].
+    ///
+    /// # Panics
+    /// As [`LshIndex::insert`].
+    pub fn inserting(index: &mut LshIndex, base: u32, keys: &[Option<&[u64]>]) -> ChunkHits {
+        let mut indexed = 0;
+        for k in keys.iter().flatten() {
+            assert_eq!(k.len(), index.bands, "wrong number of band keys");
+            indexed += 1;
+        }
+        index.docs += indexed;
+        let max_bucket = index.max_bucket;
+        let fill = |band: usize, table: &mut Band| {
+            let mut offsets = Vec::with_capacity(keys.len() + 1);
+            let mut hits = Vec::new();
+            offsets.push(0);
+            for (i, k) in keys.iter().enumerate() {
+                if let Some(k) = k {
+                    let previous = table.insert(base + i as u32, k[band]);
+                    let mut budget = max_bucket;
+                    table.walk(previous, &mut budget, &mut hits);
+                }
+                offsets.push(u32::try_from(hits.len()).unwrap_or(u32::MAX));
+            }
+            (offsets, hits)
+        };
+        let bands = if indexed >= PARALLEL_QUERIES {
+            index
+                .tables
+                .par_iter_mut()
+                .enumerate()
+                .map(|(band, table)| fill(band, table))
+                .collect()
+        } else {
+            index
+                .tables
+                .iter_mut()
+                .enumerate()
+                .map(|(band, table)| fill(band, table))
+                .collect()
+        };
+        ChunkHits {
+            earlier: Vec::new(),
+            main: BandHits { bands },
+        }
+    }
+
     /// Document `i`'s candidates, counted (see [`LshIndex::count`]); `hits` is scratch space.
     pub fn candidates(&self, i: usize, hits: &mut Vec<u32>, out: &mut Vec<Candidate>) {
         hits.clear();
@@ -256,13 +312,16 @@ impl Band {
         }
     }
 
-    fn insert(&mut self, doc: u32, key: u64) {
+    /// Makes `doc` the newest entry of `key`'s chain; returns the entry it now points to (the
+    /// chain before it, or `NONE`).
+    fn insert(&mut self, doc: u32, key: u64) -> u32 {
         let entry = u32::try_from(self.entries.len())
             .ok()
             .filter(|&e| e != NONE)
             .expect("LSH index full");
         let next = self.heads.insert(short_key(key), entry).unwrap_or(NONE);
         self.entries.push(Entry { doc, next });
+        next
     }
 }
 
@@ -644,6 +703,45 @@ mod tests {
                 index.query(k, &mut alone);
                 assert_eq!(together, alone, "document {doc}");
                 index.insert(doc, k);
+            }
+        }
+    }
+    /// Inserting a chunk while reading the chains it pushes onto gives every document the
+    /// candidates that looking the chunk up first gives, and leaves the index as inserting
+    /// its indexed documents afterwards does — for a small chunk (bands walked in turn) and a
+    /// large one (in parallel).
+    #[test]
+    fn inserting_a_chunk_finds_what_looking_it_up_finds() {
+        for take in [5, 60] {
+            let (keys, mut inserted) = crowded_keys();
+            let (_, mut looked_up) = crowded_keys();
+            let chunk: Vec<Option<&[u64]>> = keys[40..40 + take]
+                .iter()
+                .enumerate()
+                .map(|(i, k)| (i % 7 != 3).then_some(&k[..]))
+                .collect();
+            let expected = ChunkHits::of(&looked_up, 40, &chunk);
+            for (i, k) in chunk.iter().enumerate() {
+                if let Some(k) = k {
+                    looked_up.insert(40 + i as u32, k);
+                }
+            }
+            let got = ChunkHits::inserting(&mut inserted, 40, &chunk);
+            assert_eq!(inserted.len(), looked_up.len());
+            let (mut scratch, mut a, mut b) = (Vec::new(), Vec::new(), Vec::new());
+            let mut found = 0;
+            for i in 0..chunk.len() {
+                expected.candidates(i, &mut scratch, &mut a);
+                got.candidates(i, &mut scratch, &mut b);
+                assert_eq!(a, b, "chunk document {i} of {take}");
+                found += a.len();
+            }
+            assert!(found > 0);
+            // The same index afterwards: every later query answers alike.
+            for k in &keys[40 + take..] {
+                inserted.query(k, &mut a);
+                looked_up.query(k, &mut b);
+                assert_eq!(a, b);
             }
         }
     }

@@ -26,7 +26,19 @@ pub struct Overlap {
 }
 
 impl Overlap {
+    /// The bits of a shingle hash [`Overlap::of`] compares: its top 32.
+    pub const KEY_BITS: u32 = 32;
+    /// The low bits it ignores.
+    const DROPPED_BITS: u32 = 64 - Overlap::KEY_BITS;
+
     /// Counts the overlap of two sorted, deduplicated shingle sets in one merge pass.
+    ///
+    /// Shingle hashes are compared on their top 32 bits ([`Overlap::KEY_BITS`]), all a batch
+    /// index keeps of a set it has spilled to disk: half the bytes written and read back.
+    /// Two different shingles of two texts of `m` and `n` shingles agree on those bits with
+    /// probability about `m·n / 2³²` — 10⁻⁴ for two news-length texts of 600 shingles, one
+    /// shingle miscounted in ten thousand pairs, far below what moves a verdict. Every caller
+    /// (batch, live, diff) counts the same way, so their answers agree.
     ///
     /// The merge is branch-free: which side advances is computed, not branched on, since with
     /// random hashes either outcome is equally likely and a mispredicted branch per step would
@@ -34,7 +46,7 @@ impl Overlap {
     pub fn of(a: &[u64], b: &[u64]) -> Overlap {
         let (mut i, mut j, mut shared) = (0, 0, 0);
         while i < a.len() && j < b.len() {
-            let (x, y) = (a[i], b[j]);
+            let (x, y) = (a[i] >> Overlap::DROPPED_BITS, b[j] >> Overlap::DROPPED_BITS);
             shared += usize::from(x == y);
             i += usize::from(x <= y);
             j += usize::from(y <= x);
@@ -96,13 +108,25 @@ impl VersionRule {
 mod tests {
     use super::*;
 
+    /// Hashes whose top 32 bits are `v`, with some low bits set.
+    fn keyed(v: &[u64]) -> Vec<u64> {
+        v.iter().map(|&k| k << 32 | (k * 7919) & 0xFFFF).collect()
+    }
+
     #[test]
     fn overlap_counts_exactly() {
-        let o = Overlap::of(&[1, 2, 3, 4], &[3, 4, 5, 6, 7, 8]);
+        let o = Overlap::of(&keyed(&[1, 2, 3, 4]), &keyed(&[3, 4, 5, 6, 7, 8]));
         assert_eq!(o.shared, 2);
         assert!((o.jaccard() - 0.25).abs() < 1e-12);
         assert!((o.containment() - 0.5).abs() < 1e-12);
         assert_eq!(Overlap::of(&[], &[]).jaccard(), 0.0);
+    }
+
+    /// Hashes are compared on their top 32 bits only (what a spilled set keeps).
+    #[test]
+    fn low_bits_are_ignored() {
+        let o = Overlap::of(&[1 << 32, 2 << 32], &[(1 << 32) | 5, (3 << 32) | 1]);
+        assert_eq!((o.shared, o.len_a, o.len_b), (1, 2, 2));
     }
 
     proptest::proptest! {
@@ -112,7 +136,7 @@ mod tests {
             a in proptest::collection::btree_set(0u64..200, 0..80),
             b in proptest::collection::btree_set(0u64..200, 0..80),
         ) {
-            let (va, vb): (Vec<u64>, Vec<u64>) = (a.iter().copied().collect(), b.iter().copied().collect());
+            let (va, vb) = (keyed(&a.iter().copied().collect::<Vec<_>>()), keyed(&b.iter().copied().collect::<Vec<_>>()));
             let o = Overlap::of(&va, &vb);
             proptest::prop_assert_eq!(o.shared, a.intersection(&b).count());
             proptest::prop_assert_eq!((o.len_a, o.len_b), (a.len(), b.len()));

@@ -349,11 +349,13 @@ struct DocEntry {
     closest: Option<u32>,
 }
 
-/// Shingle sets of every indexed document, in memory or spilled to a temporary file.
+/// Shingle sets of every indexed document, in memory or spilled to a temporary file: the top 32
+/// bits of each hash, all that [`Overlap::of`] compares (half the bytes of the whole hashes);
+/// read back as hashes with those bits.
 #[derive(Debug)]
 enum SetStore {
     Memory {
-        arena: Vec<u64>,
+        arena: Vec<u32>,
         offsets: Vec<(u64, u32)>,
     },
     #[cfg(unix)]
@@ -366,6 +368,19 @@ enum SetStore {
         offsets: Vec<(u64, u32)>,
         bytes: Vec<u8>,
     },
+}
+
+/// Bytes a [`SetStore`] keeps of a shingle hash.
+const KEY_BYTES: usize = (Overlap::KEY_BITS / 8) as usize;
+
+/// The part of a shingle hash a [`SetStore`] keeps.
+fn key_of(hash: u64) -> u32 {
+    (hash >> (64 - Overlap::KEY_BITS)) as u32
+}
+
+/// A hash with the kept bits of `key` (and zeros below).
+fn hash_of(key: u32) -> u64 {
+    u64::from(key) << (64 - Overlap::KEY_BITS)
 }
 
 impl SetStore {
@@ -384,7 +399,7 @@ impl SetStore {
         match self {
             SetStore::Memory { arena, offsets } => {
                 offsets.push((arena.len() as u64, len));
-                arena.extend_from_slice(set);
+                arena.extend(set.iter().map(|&h| key_of(h)));
             }
             #[cfg(unix)]
             SetStore::Disk {
@@ -397,7 +412,10 @@ impl SetStore {
                 use std::io::Write;
                 offsets.push((*written, len));
                 bytes.clear();
-                bytes.extend(set.iter().flat_map(|v| v.to_le_bytes()));
+                bytes.resize(KEY_BYTES * set.len(), 0);
+                for (out, &h) in bytes.chunks_exact_mut(KEY_BYTES).zip(set) {
+                    out.copy_from_slice(&key_of(h).to_le_bytes());
+                }
                 file.write_all(bytes)
                     .map_err(|e| Error::io("writing shingle spill file", e))?;
                 *written += bytes.len() as u64;
@@ -435,7 +453,11 @@ impl SetStore {
             SetStore::Memory { arena, offsets } => {
                 let (start, len) = offsets[slot];
                 let start = start as usize;
-                out.extend_from_slice(&arena[start..start + len as usize]);
+                out.extend(
+                    arena[start..start + len as usize]
+                        .iter()
+                        .map(|&k| hash_of(k)),
+                );
             }
             #[cfg(unix)]
             SetStore::Disk {
@@ -446,18 +468,18 @@ impl SetStore {
             } => {
                 use std::os::unix::fs::FileExt;
                 let (start, len) = offsets[slot];
-                if start + 8 * u64::from(len) > *flushed {
+                if start + (KEY_BYTES as u64) * u64::from(len) > *flushed {
                     return Err(Error::Store("shingle set read before its flush".into()));
                 }
                 bytes.clear();
-                bytes.resize(8 * len as usize, 0);
+                bytes.resize(KEY_BYTES * len as usize, 0);
                 file.get_ref()
                     .read_exact_at(bytes, start)
                     .map_err(|e| Error::io("reading shingle spill file", e))?;
-                out.extend(bytes.chunks_exact(8).map(|c| {
-                    let mut b = [0u8; 8];
+                out.extend(bytes.chunks_exact(KEY_BYTES).map(|c| {
+                    let mut b = [0u8; KEY_BYTES];
                     b.copy_from_slice(c);
-                    u64::from_le_bytes(b)
+                    hash_of(u32::from_le_bytes(b))
                 }));
             }
         }
@@ -472,7 +494,7 @@ impl SetStore {
         } = self
         {
             let (start, len) = offsets[slot];
-            if start + 8 * u64::from(len) > *flushed {
+            if start + (KEY_BYTES as u64) * u64::from(len) > *flushed {
                 self.flush()?;
             }
         }
@@ -657,12 +679,10 @@ impl VersionIndex {
     /// Adds documents already sketched, in order: the same answers as adding them one by one
     /// with [`VersionIndex::add_sketch`], but the expensive part runs in parallel (rayon).
     ///
-    /// Two phases. First, every document of the chunk is looked up and verified at once, in
-    /// parallel: against the chunk's own earlier documents through a small local LSH index
-    /// ([`LshIndex::probe`]), then against the index as it stood before the chunk, band by band
-    /// for the whole chunk ([`LshIndex::probe_many`]) — so each document sees exactly the
-    /// candidates it would have seen alone, and gets them verified on
-    /// their shingle sets. Then, in order, each document takes its place: the closest verified
+    /// Two phases. First, the chunk joins the band tables, band by band in parallel, each
+    /// document reading the chains it joins ([`ChunkHits::inserting`]) — so each document sees
+    /// exactly the candidates it would have seen alone — and every document is verified on
+    /// the shingle sets of its candidates at once, in parallel. Then, in order, each document takes its place: the closest verified
     /// member whose family's canonical is near enough ([`VersionConfig::family_floor`]) — the one
     /// decision that depends on the documents placed before it.
     pub fn add_chunk(&mut self, chunk: &[Incoming<'_>]) -> Result<Vec<Assignment>> {
@@ -676,7 +696,10 @@ impl VersionIndex {
             .zip(&statuses)
             .map(|(d, status)| (*status == Status::Ok).then_some(&d.sketch.keys[..]))
             .collect();
-        let hits = ChunkHits::of(&self.lsh, base, &keys);
+        // The chunk joins the band tables first, each document reading the chains it joins
+        // (its candidates among every earlier document); its sets join the set store at the
+        // end, once placement has numbered them.
+        let hits = ChunkHits::inserting(&mut self.lsh, base, &keys);
         self.sets.flush()?;
         let view = &*self;
         let verify = |probe: &mut Probe, i: usize| -> Result<Vec<(u32, Overlap)>> {
@@ -702,26 +725,8 @@ impl VersionIndex {
         for ((d, status), matches) in chunk.iter().zip(&statuses).zip(verified) {
             out.push(self.place(d, *status, &matches?, &mut placing)?);
         }
-        // Placement reads no band table and takes the chunk's own sets from memory, so the
-        // chunk joins the band tables (band by band) and the set store at its end, both at once.
-        let indexed: Vec<(u32, &[u64])> = indexed_sets(chunk, &statuses)
-            .map(|(i, d)| (base + i as u32, &d.sketch.keys[..]))
-            .collect();
-        let (sets, lsh, statuses) = (&mut self.sets, &mut self.lsh, &statuses);
-        let mut push_sets = move || -> Result<()> {
-            for (_, d) in indexed_sets(chunk, statuses) {
-                sets.push(&d.sketch.shingles)?;
-            }
-            Ok(())
-        };
-        if indexed.len() <= 1 {
-            if let Some(&(doc, keys)) = indexed.first() {
-                lsh.insert(doc, keys);
-            }
-            push_sets()?;
-        } else {
-            let (pushed, ()) = rayon::join(push_sets, || lsh.insert_all(&indexed));
-            pushed?;
+        for (_, d) in indexed_sets(chunk, &statuses) {
+            self.sets.push(&d.sketch.shingles)?;
         }
         Ok(out)
     }
