@@ -23,9 +23,11 @@
 //! stream — are the ones seen.
 //!
 //! A query can also read two indexes as one ([`LshIndex::probe`] with the budgets the first
-//! left): the batch driver probes each document of a chunk against a local index of the chunk's
-//! earlier documents, then — in parallel — against everything before the chunk: the same chains
-//! in the same order, under the same cap, as a query made one document at a time.
+//! left): the live index probes each document of a round against a local index of the round's
+//! earlier documents, then — band by band — against everything before the round: the same
+//! chains in the same order, under the same cap, as a query made one document at a time
+//! ([`ChunkHits::of`]). The batch index, which keeps every chunk it looks up, inserts the chunk
+//! first and reads the chain each insertion pushed onto ([`ChunkHits::inserting`]).
 //!
 //! Memory: each band has its own map from the top 32 bits of the band key to the newest entry
 //! (8 bytes a slot), plus one (document, link) pair per (document, band) — about 19 bytes per
