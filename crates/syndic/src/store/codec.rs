@@ -6,20 +6,24 @@
 //!   (sorted, distinct).
 //! * `keys` value: `bands × u64` LSH band keys.
 //!
+//! Format version 4 writes no `sketches` values (the live index works shingle sets out from the
+//! stored text); those of earlier versions are still read.
+//!
 //! Format version 2 appends to the `keys` value the signature's fingerprint
 //! (`num_perm / 8 × u64`, see [`Fingerprint`](crate::minhash::Fingerprint)), which the live
 //! index keeps in memory to pre-filter candidates as batch dedup does; a version-1 record (band
 //! keys only) is still read, its document simply has no fingerprint.
 
-use super::StoredSketch;
 use crate::error::{Error, Result};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 const SKETCH_HEAD: usize = 8 + 4 + 4;
 
-/// Encodes the shingle part of a sketch (the `sketches` value).
-pub(crate) fn encode_shingles(s: &StoredSketch) -> Result<Vec<u8>> {
+/// Encodes the shingle part of a sketch (the `sketches` value written by formats 1 to 3; kept
+/// to test that such values are still read).
+#[cfg(test)]
+pub(crate) fn encode_shingles(s: &super::StoredSketch) -> Result<Vec<u8>> {
     let count = |n: usize, what: &str| {
         u32::try_from(n).map_err(|_| Error::Store(format!("sketch has too many {what}")))
     };
@@ -106,6 +110,7 @@ pub(crate) fn decode_json<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::StoredSketch;
     use crate::versions::Sketch;
 
     #[test]

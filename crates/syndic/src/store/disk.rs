@@ -7,7 +7,6 @@
 
 use super::codec::{
     decode_json, decode_keys, decode_shingles, decode_shingles_into, encode_json, encode_keys,
-    encode_shingles,
 };
 use super::{
     FamilyRow, Header, Placement, Store, StoreReader, StoreStats, StoredDocument, WriteBatch,
@@ -211,8 +210,6 @@ impl Store for RedbStore {
                 }
                 let record = encode_json(d.document)?;
                 tryc!(documents.insert(d.seq, record.as_slice()), ctx);
-                let sketch = encode_shingles(d.sketch)?;
-                tryc!(sketches.insert(d.seq, sketch.as_slice()), ctx);
                 let bands = encode_keys(&d.sketch.sketch.keys, &d.sketch.sketch.fingerprint);
                 tryc!(keys.insert(d.seq, bands.as_slice()), ctx);
                 next_seq = Some(next_seq.unwrap_or(0).max(d.seq + 1));
@@ -292,7 +289,8 @@ fn read_u64(bytes: &[u8]) -> u64 {
 }
 
 /// A snapshot: one read transaction, whose tables are opened on first use — most reads touch
-/// one or two of the twelve (verifying a candidate reads `sketches` only), and opening a table
+/// one or two of the twelve (verifying a candidate reads `documents`, or `sketches` in a store
+/// written before format 4), and opening a table
 /// looks it up in redb's table tree.
 struct RedbReader {
     meta: Lazy<&'static str, &'static [u8]>,

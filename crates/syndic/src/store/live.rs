@@ -889,8 +889,9 @@ impl<S: Store> LiveIndex<S> {
                     ));
                 }
                 if h.format < super::FORMAT_VERSION {
-                    // New records carry format-2 fields: mark the store so an older build,
-                    // which could not read them, refuses it.
+                    // New records are of this format (fingerprints since format 2, no stored
+                    // shingle set since format 4): mark the store so an older build, which
+                    // could not read them, refuses it.
                     let upgraded = Header {
                         format: super::FORMAT_VERSION,
                         ..h.clone()
@@ -1073,7 +1074,7 @@ impl<S: Store> LiveIndex<S> {
             }
             let o = match pending.iter().find(|(s, _)| *s == seq) {
                 Some((_, p)) => Overlap::of(&sketch.shingles, p),
-                None => match reader.shingles_into(seq, &mut set) {
+                None => match stored_set(&*reader, &self.sketcher, seq, &mut set) {
                     Ok(true) => Overlap::of(&sketch.shingles, &set),
                     _ => return None,
                 },
@@ -1303,12 +1304,12 @@ impl<S: Store> LiveIndex<S> {
                     if let Ok(i) = p.hints.binary_search_by_key(&s, |h| h.0) {
                         return Ok(p.hints[i].1);
                     }
-                    load_set(&*reader, pending, s, &mut set)?;
+                    load_set(&*reader, &self.sketcher, pending, s, &mut set)?;
                     Ok(Overlap::of(shingles, &set))
                 };
                 let mut pair = |x: u64, y: u64| -> Result<Overlap> {
-                    load_set(&*reader, pending, x, &mut a)?;
-                    load_set(&*reader, pending, y, &mut b)?;
+                    load_set(&*reader, &self.sketcher, pending, x, &mut a)?;
+                    load_set(&*reader, &self.sketcher, pending, y, &mut b)?;
                     Ok(Overlap::of(&a, &b))
                 };
                 let status = core.config.status_of(&p.sketch.sketch);
@@ -1487,7 +1488,7 @@ impl<S: Store> LiveIndex<S> {
                     let reader = reader
                         .as_deref()
                         .ok_or_else(|| Error::Store("no store reader".into()))?;
-                    load_set(reader, &state.pending, seq, set)?;
+                    load_set(reader, &self.sketcher, &state.pending, seq, set)?;
                     Ok(Overlap::of(&sketch.shingles, set))
                 },
             )
@@ -1570,9 +1571,8 @@ impl<S: Store> LiveIndex<S> {
         let mut tail: Vec<(u64, Placement, Placement)> = Vec::new();
         let no_pending = HashMap::new();
         reader.scan(seq + 1, u64::MAX, &mut |s, p, keys| {
-            let shingles = reader
-                .shingles(s)?
-                .ok_or_else(|| Error::Store(format!("document {s} has no sketch")))?;
+            let mut shingles = Vec::new();
+            load_set(&*reader, &self.sketcher, &no_pending, s, &mut shingles)?;
             let (keys, fingerprint) = core.split_keys(s, keys)?;
             let sketch = Sketch {
                 shingles,
@@ -1582,13 +1582,13 @@ impl<S: Store> LiveIndex<S> {
             };
             let mut set = Vec::new();
             let mut overlap = |x: u64| -> Result<Overlap> {
-                load_set(&*reader, &no_pending, x, &mut set)?;
+                load_set(&*reader, &self.sketcher, &no_pending, x, &mut set)?;
                 Ok(Overlap::of(&sketch.shingles, &set))
             };
             let (mut a, mut b) = (Vec::new(), Vec::new());
             let mut pair = |x: u64, y: u64| -> Result<Overlap> {
-                load_set(&*reader, &no_pending, x, &mut a)?;
-                load_set(&*reader, &no_pending, y, &mut b)?;
+                load_set(&*reader, &self.sketcher, &no_pending, x, &mut a)?;
+                load_set(&*reader, &self.sketcher, &no_pending, y, &mut b)?;
                 Ok(Overlap::of(&a, &b))
             };
             let placed = core.place(
@@ -1686,7 +1686,7 @@ impl<S: Store> LiveIndex<S> {
         let Some(seq) = reader.seq_of(id)? else {
             return Ok(None);
         };
-        let record = current_record(&*reader, seq, None)?;
+        let record = current_record(&*reader, &self.sketcher, seq, None)?;
         let stored = reader
             .document(seq)?
             .ok_or_else(|| Error::Store(format!("document `{id}` has no record")))?;
@@ -1737,11 +1737,11 @@ impl<S: Store> LiveIndex<S> {
         let (key, row) = current_family(&*reader, p.family)?;
         let members = reader.members(key, limit.saturating_add(1))?;
         let truncated = members.len() > limit;
-        let canonical = canonical_of(&*reader, row)?;
+        let canonical = canonical_of(&*reader, &self.sketcher, row)?;
         let records = members
             .iter()
             .take(limit)
-            .map(|&m| current_record(&*reader, m, Some((row, &canonical))))
+            .map(|&m| current_record(&*reader, &self.sketcher, m, Some((row, &canonical))))
             .collect::<Result<Vec<_>>>()?;
         Ok(Some(FamilyView {
             version: canonical.0,
@@ -1826,7 +1826,7 @@ impl<S: Store> LiveIndex<S> {
         placed
             .into_iter()
             .map(|(s, p)| {
-                let version = current_record(&*reader, s, None)?.version;
+                let version = current_record(&*reader, &self.sketcher, s, None)?.version;
                 let missing = || Error::Store(format!("document {s} has no story"));
                 Ok(StoryLine {
                     id: p.id,
@@ -1849,7 +1849,7 @@ impl<S: Store> LiveIndex<S> {
             Ok(true)
         })?;
         seqs.iter()
-            .map(|&s| current_record(&*reader, s, None))
+            .map(|&s| current_record(&*reader, &self.sketcher, s, None))
             .collect()
     }
 
@@ -1863,7 +1863,7 @@ impl<S: Store> LiveIndex<S> {
         let status = core.config.status_of(&sketch);
         let mut set = Vec::new();
         let mut overlap = |s: u64| -> Result<Overlap> {
-            load_set(&*reader, &state.pending, s, &mut set)?;
+            load_set(&*reader, &self.sketcher, &state.pending, s, &mut set)?;
             Ok(Overlap::of(&sketch.shingles, &set))
         };
         let best = if status == Status::Ok {
@@ -2034,9 +2034,11 @@ fn replay_stories(
     Ok((replay.stories, replay.assigned, replay.closed))
 }
 
-/// Loads a shingle set from the last round's pending sets, else from the store.
+/// Loads a shingle set from the last round's pending sets, else from the store (see
+/// [`stored_set`]).
 fn load_set(
     reader: &dyn StoreReader,
+    sketcher: &Sketcher,
     pending: &HashMap<u64, Arc<Vec<u64>>>,
     seq: u64,
     out: &mut Vec<u64>,
@@ -2046,11 +2048,41 @@ fn load_set(
         out.extend_from_slice(s);
         return Ok(());
     }
-    if reader.shingles_into(seq, out)? {
+    if stored_set(reader, sketcher, seq, out)? {
         Ok(())
     } else {
         Err(Error::Store(format!("document {seq} has no sketch")))
     }
+}
+
+/// The shingle set of a stored document into `out`; `false` when the document is not stored.
+///
+/// A store of format 4 keeps no shingle sets (see the [store docs](super#format-and-compatibility)):
+/// the set is worked out again from the stored text by `sketcher` — the sketcher the store
+/// was built with, which opening checks (the header's probe), so the set is the one the
+/// document had when it was added. Documents written before format 4 keep their stored set.
+fn stored_set(
+    reader: &dyn StoreReader,
+    sketcher: &Sketcher,
+    seq: u64,
+    out: &mut Vec<u64>,
+) -> Result<bool> {
+    if reader.shingles_into(seq, out)? {
+        return Ok(true);
+    }
+    let Some(stored) = reader.document(seq)? else {
+        return Ok(false);
+    };
+    thread_local! {
+        // The sketch buffers of the last set worked out on this thread, reused.
+        static SKETCH: std::cell::RefCell<Sketch> = std::cell::RefCell::default();
+    }
+    SKETCH.with_borrow_mut(|sketch| {
+        sketch.shingles = std::mem::take(out);
+        sketcher.sketch_into(&stored.document.text, sketch);
+        *out = std::mem::take(&mut sketch.shingles);
+    });
+    Ok(true)
 }
 
 /// The family a family key names now — itself, or the one it was merged into (following
@@ -2072,10 +2104,17 @@ fn current_family(reader: &dyn StoreReader, key: u64) -> Result<(u64, FamilyRow)
 }
 
 /// The id and shingle set of a family's canonical member.
-fn canonical_of(reader: &dyn StoreReader, row: FamilyRow) -> Result<(String, Vec<u64>)> {
+fn canonical_of(
+    reader: &dyn StoreReader,
+    sketcher: &Sketcher,
+    row: FamilyRow,
+) -> Result<(String, Vec<u64>)> {
     let missing = || Error::Store(format!("canonical member {} is missing", row.canonical));
     let id = reader.placement(row.canonical)?.ok_or_else(missing)?.id;
-    let set = reader.shingles(row.canonical)?.ok_or_else(missing)?;
+    let mut set = Vec::new();
+    if !stored_set(reader, sketcher, row.canonical, &mut set)? {
+        return Err(missing());
+    }
     Ok((id, set))
 }
 
@@ -2083,6 +2122,7 @@ fn canonical_of(reader: &dyn StoreReader, row: FamilyRow) -> Result<(String, Vec
 /// the family row and canonical member when listing one family's members.
 fn current_record(
     reader: &dyn StoreReader,
+    sketcher: &Sketcher,
     seq: u64,
     family: Option<(FamilyRow, &(String, Vec<u64>))>,
 ) -> Result<VersionRecord> {
@@ -2097,14 +2137,15 @@ fn current_record(
     let (version, similarity, containment) = if row.canonical == seq {
         (p.id.clone(), 1.0, 1.0)
     } else {
-        let own = reader
-            .shingles(seq)?
-            .ok_or_else(|| missing("sketch", seq))?;
+        let mut own = Vec::new();
+        if !stored_set(reader, sketcher, seq, &mut own)? {
+            return Err(missing("document", seq));
+        }
         let loaded;
         let (id, set) = match family {
             Some((_, c)) => (&c.0, &c.1),
             None => {
-                loaded = canonical_of(reader, row)?;
+                loaded = canonical_of(reader, sketcher, row)?;
                 (&loaded.0, &loaded.1)
             }
         };

@@ -5,8 +5,8 @@
 //! the process.
 
 use super::{
-    FamilyRow, Header, Placement, Store, StoreReader, StoreStats, StoredDocument, StoredSketch,
-    WriteBatch, check_header, time_key,
+    FamilyRow, Header, Placement, Store, StoreReader, StoreStats, StoredDocument, WriteBatch,
+    check_header, time_key,
 };
 use crate::document::Timestamp;
 use crate::error::{Error, Result};
@@ -20,7 +20,10 @@ struct Maps {
     header: Option<Header>,
     documents: BTreeMap<u64, StoredDocument>,
     ids: HashMap<String, u64>,
-    sketches: BTreeMap<u64, StoredSketch>,
+    /// Band keys then fingerprint words, as the `keys` table of the disk store holds them.
+    /// Shingle sets are not kept (as in format 4 on disk): the live index works them out
+    /// from the text.
+    keys: BTreeMap<u64, Vec<u64>>,
     placements: BTreeMap<u64, Placement>,
     families: BTreeMap<u64, FamilyRow>,
     merged: BTreeMap<u64, u64>,
@@ -81,7 +84,7 @@ impl Store for MemoryStore {
         for (seq, id) in &batch.remove {
             m.documents.remove(seq);
             m.ids.remove(id);
-            m.sketches.remove(seq);
+            m.keys.remove(seq);
             if let Some(p) = m.placements.remove(seq) {
                 m.members.remove(&(p.family, *seq));
                 if let Some(story) = p.story {
@@ -98,7 +101,11 @@ impl Store for MemoryStore {
             }
             m.ids.insert(d.document.document.id.clone(), d.seq);
             m.documents.insert(d.seq, d.document.clone());
-            m.sketches.insert(d.seq, d.sketch.clone());
+            let sketch = &d.sketch.sketch;
+            m.keys.insert(
+                d.seq,
+                [sketch.keys.as_slice(), &sketch.fingerprint].concat(),
+            );
             m.next_seq = m.next_seq.max(d.seq + 1);
         }
         for (seq, p) in &batch.placements {
@@ -158,8 +165,9 @@ impl StoreReader for MemoryReader {
     fn document(&self, seq: u64) -> Result<Option<StoredDocument>> {
         Ok(self.0.documents.get(&seq).cloned())
     }
-    fn shingles(&self, seq: u64) -> Result<Option<Vec<u64>>> {
-        Ok(self.0.sketches.get(&seq).map(|s| s.sketch.shingles.clone()))
+    fn shingles(&self, _seq: u64) -> Result<Option<Vec<u64>>> {
+        // No shingle sets are kept (see `Maps::keys`).
+        Ok(None)
     }
     fn placement(&self, seq: u64) -> Result<Option<Placement>> {
         Ok(self.0.placements.get(&seq).cloned())
@@ -232,9 +240,9 @@ impl StoreReader for MemoryReader {
         for (&seq, placement) in self.0.placements.range(from..until.max(from)) {
             let keys = self
                 .0
-                .sketches
+                .keys
                 .get(&seq)
-                .map(|s| [s.sketch.keys.as_slice(), &s.sketch.fingerprint].concat())
+                .cloned()
                 .ok_or_else(|| Error::Store(format!("document {seq} has no sketch")))?;
             if !f(seq, placement.clone(), keys)? {
                 break;

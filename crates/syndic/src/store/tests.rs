@@ -680,16 +680,18 @@ fn compat_documents() -> Vec<Document> {
     ]
 }
 
-fn compat_path() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/store-v1.redb")
+/// The committed store written by a build of format `version`.
+fn compat_path(version: u32) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("tests/data/store-v{version}.redb"))
 }
 
-/// Writes the committed store of format version 1. Run once per format version:
+/// Writes the committed store of this build's format version. Run once per format version:
 /// `cargo test -p syndic --lib write_compat_store -- --ignored`.
 #[test]
 #[ignore = "writes the committed compat fixture"]
 fn write_compat_store() {
-    let path = compat_path();
+    let path = compat_path(FORMAT_VERSION);
     let _ = std::fs::remove_file(&path);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     let live = LiveIndex::open(RedbStore::open(&path).unwrap(), VersionConfig::default()).unwrap();
@@ -712,15 +714,16 @@ fn write_compat_store() {
     live.delete("extra/deleted").unwrap().unwrap();
 }
 
-#[test]
-fn the_oldest_supported_format_still_opens_and_answers() {
+/// Opens a copy of the committed store of format `version` and checks that it answers as batch
+/// does, marks itself with this build's format, and goes on accepting documents.
+fn committed_store_opens_and_answers(version: u32) {
     // Work on a copy: opening takes a lock and may write.
     let dir = tempfile::tempdir().unwrap();
     let copy = dir.path().join("store.redb");
-    std::fs::copy(compat_path(), &copy).expect("the committed compat store is missing");
+    std::fs::copy(compat_path(version), &copy).expect("the committed compat store is missing");
     let store = RedbStore::open(&copy).unwrap();
     let header = store.reader().unwrap().header().unwrap().unwrap();
-    assert_eq!(header.format, OLDEST_FORMAT_VERSION);
+    assert_eq!(header.format, version);
     // This build sketches as the one that wrote the file did.
     assert_eq!(header.probe, Some(sketch_probe(&header.versions)));
     let live = LiveIndex::open(store, VersionConfig::default()).unwrap();
@@ -749,6 +752,38 @@ fn the_oldest_supported_format_still_opens_and_answers() {
     let answer = live.add_one(live.prepare(more, 0)).unwrap().unwrap();
     assert_eq!(answer.record.version, "harbour/original");
     assert_eq!(answer.seq, 6);
+    // Its old documents keep their stored shingle sets; the new one has none (format 4): its
+    // set is worked out from its text when a later version is verified against it.
+    let reader = live.store().reader().unwrap();
+    assert!(reader.shingles(0).unwrap().is_some());
+    assert!(reader.shingles(6).unwrap().is_none());
+    drop(reader);
+    let fourth = Document::new("harbour/fourth", more_text(&docs[0].text));
+    let answer = live.add_one(live.prepare(fourth, 0)).unwrap().unwrap();
+    assert_eq!(answer.record.version, "harbour/original");
+    assert_eq!(answer.record.closest.as_deref(), Some("harbour/third"));
+    let mut all = docs.clone();
+    all.push(Document::new(
+        "harbour/third",
+        docs[0].text.clone() + " More to follow.",
+    ));
+    all.push(Document::new("harbour/fourth", more_text(&docs[0].text)));
+    assert_eq!(live.records().unwrap(), batch_with(&header.versions, &all));
+}
+
+/// A later edition of `text`: closer to the one with " More to follow." than to `text` itself.
+fn more_text(text: &str) -> String {
+    text.to_string() + " More to follow. More to follow, the spokeswoman said."
+}
+
+#[test]
+fn the_oldest_supported_format_still_opens_and_answers() {
+    committed_store_opens_and_answers(OLDEST_FORMAT_VERSION);
+}
+
+#[test]
+fn a_format_3_store_still_opens_and_answers() {
+    committed_store_opens_and_answers(3);
 }
 
 /// The bundled example corpus (self-written), in file order.
