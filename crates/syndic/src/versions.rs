@@ -355,7 +355,11 @@ struct DocEntry {
 #[derive(Debug)]
 enum SetStore {
     Memory {
-        arena: Vec<u32>,
+        /// Blocks of [`ARENA_BLOCK`] keys (a larger set gets a block of its own), each set
+        /// within one block: the arena grows a block at a time, where one vector would double
+        /// and copy everything, touching three times the memory it keeps.
+        arena: Vec<Vec<u32>>,
+        /// Each set's block (high 32 bits) and start in it (low 32 bits), and length.
         offsets: Vec<(u64, u32)>,
     },
     #[cfg(unix)]
@@ -369,6 +373,10 @@ enum SetStore {
         bytes: Vec<u8>,
     },
 }
+
+/// Keys per block of an in-memory [`SetStore`] (4 MiB; 64 in tests, so that their small
+/// corpora fill many blocks and hold sets larger than one).
+const ARENA_BLOCK: usize = if cfg!(test) { 64 } else { 1 << 20 };
 
 /// Bytes a [`SetStore`] keeps of a shingle hash.
 const KEY_BYTES: usize = (Overlap::KEY_BITS / 8) as usize;
@@ -398,8 +406,15 @@ impl SetStore {
             .map_err(|_| Error::Store("shingle set larger than 4G entries".into()))?;
         match self {
             SetStore::Memory { arena, offsets } => {
-                offsets.push((arena.len() as u64, len));
-                arena.extend(set.iter().map(|&h| key_of(h)));
+                let fits = arena
+                    .last()
+                    .is_some_and(|b| b.capacity() - b.len() >= set.len());
+                if !fits {
+                    arena.push(Vec::with_capacity(set.len().max(ARENA_BLOCK)));
+                }
+                let b = arena.len() - 1;
+                offsets.push((((b as u64) << 32) | arena[b].len() as u64, len));
+                arena[b].extend(set.iter().map(|&h| key_of(h)));
             }
             #[cfg(unix)]
             SetStore::Disk {
@@ -451,10 +466,10 @@ impl SetStore {
         out.clear();
         match self {
             SetStore::Memory { arena, offsets } => {
-                let (start, len) = offsets[slot];
-                let start = start as usize;
+                let (at, len) = offsets[slot];
+                let (block, start) = ((at >> 32) as usize, (at as u32) as usize);
                 out.extend(
-                    arena[start..start + len as usize]
+                    arena[block][start..start + len as usize]
                         .iter()
                         .map(|&k| hash_of(k)),
                 );
@@ -1215,6 +1230,40 @@ mod tests {
         disk.add_batch(&docs).unwrap();
         assert_eq!(mem.finish().unwrap(), disk.finish().unwrap());
         assert_eq!(mem.family_count(), 7);
+    }
+
+    /// Sets of every size around the (test) block size read back as pushed — their kept bits —
+    /// from memory and from a spill file alike.
+    #[test]
+    fn stored_sets_read_back_across_blocks() {
+        let dir = tempfile::tempdir().unwrap();
+        let sizes = [10, 0, 63, 1, 64, 65, 200, 5, 30, 30, 3];
+        let sets: Vec<Vec<u64>> = sizes
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| {
+                (0..n as u64)
+                    .map(|k| (k + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ i as u64)
+                    .collect()
+            })
+            .collect();
+        let spill = VersionIndex::builder(VersionConfig::default())
+            .spill_to(dir.path())
+            .build()
+            .unwrap()
+            .sets;
+        for mut store in [index().sets, spill] {
+            for set in &sets {
+                store.push(set).unwrap();
+            }
+            store.flush().unwrap();
+            let (mut out, mut bytes) = (Vec::new(), Vec::new());
+            for (slot, set) in sets.iter().enumerate() {
+                store.read(slot, &mut out, &mut bytes).unwrap();
+                let kept: Vec<u64> = set.iter().map(|&h| hash_of(key_of(h))).collect();
+                assert_eq!(out, kept, "set {slot}");
+            }
+        }
     }
 
     #[test]
