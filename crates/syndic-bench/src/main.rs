@@ -118,6 +118,10 @@ struct BenchArgs {
     /// Also time the stages in this process: read+parse, +sketch (see README).
     #[arg(long)]
     breakdown: bool,
+    /// Rounds of (floor, syndic) per size; the fastest of each is reported, and every round's
+    /// ratio beside it (on a shared machine one run can be slowed by a neighbour).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    runs: u32,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -267,9 +271,7 @@ fn bench(args: &BenchArgs) -> anyhow::Result<()> {
             corpus.display()
         );
         // The floor reads the file first, so the page cache is warm for every run after it.
-        let f = floor::measure(&corpus)?;
-        let f2 = floor::measure(&corpus)?;
-        let f = if f2.secs < f.secs { f2 } else { f };
+        floor::measure(&corpus)?;
         let output = args.data_dir.join(format!("out-{docs}.jsonl"));
         let mut command: Vec<String> = match args.engine {
             Engine::Lib => vec![
@@ -296,10 +298,25 @@ fn bench(args: &BenchArgs) -> anyhow::Result<()> {
             command.push("--in-memory".into());
         }
         let load = load_average();
-        let m = measure::via_child(&exe, &command)?;
-        if m.exit_code != Some(0) {
-            bail!("{} failed: exit {:?}", command.join(" "), m.exit_code);
+        // Rounds of floor then syndic, side by side; the fastest of each is kept.
+        let mut best: Option<(floor::Floor, measure::Measured)> = None;
+        let mut ratios = Vec::new();
+        for _ in 0..args.runs {
+            let f = floor::measure(&corpus)?;
+            let m = measure::via_child(&exe, &command)?;
+            if m.exit_code != Some(0) {
+                bail!("{} failed: exit {:?}", command.join(" "), m.exit_code);
+            }
+            ratios.push(f.secs / m.wall_s);
+            best = Some(match best {
+                None => (f, m),
+                Some((bf, bm)) => (
+                    if f.secs < bf.secs { f } else { bf },
+                    if m.wall_s < bm.wall_s { m } else { bm },
+                ),
+            });
         }
+        let (f, m) = best.expect("at least one run");
         let docs_per_sec = docs as f64 / m.wall_s;
         let mb_per_sec = bytes as f64 / 1e6 / m.wall_s;
         let cpu = m.user_s + m.sys_s;
@@ -321,6 +338,12 @@ fn bench(args: &BenchArgs) -> anyhow::Result<()> {
             f.docs_per_sec(),
             f.mb_per_sec(),
             docs_per_sec / f.docs_per_sec()
+        );
+        let rounds: Vec<String> = ratios.iter().map(|r| format!("{r:.2}")).collect();
+        println!(
+            "  fastest of {} rounds each; syndic / floor round by round: {}",
+            args.runs,
+            rounds.join(", ")
         );
         if args.breakdown {
             floor::breakdown(&corpus)?;
