@@ -15,10 +15,12 @@
 //!
 //! Most news text is ASCII plus typographic punctuation (curly quotes, dashes, ellipses,
 //! no-break spaces, soft hyphens). Such text takes a fast path that lowercases, splits and hashes
-//! in one pass over the bytes without building the normalised string: every non-ASCII character
-//! it accepts is one whose normal form is a separator (or nothing), so its result is identical
-//! to the general path (tested over random texts). Any other character sends the text down the
-//! general path (NFKC and the full [normaliser](crate::normalize)).
+//! the bytes without building the normalised string: every non-ASCII character it accepts is
+//! one whose normal form is a separator (or nothing), so its result is identical to the general
+//! path (tested over random texts). Any other character sends the text down the general path
+//! (NFKC and the full [normaliser](crate::normalize)). The fast path hashes several stretches of
+//! the text at once, since one word's hash is a serial chain of multiplies (see
+//! [`hash_folded_words`]).
 
 use crate::normalize::Normalizer;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
@@ -102,7 +104,7 @@ impl Shingler {
         scratch.shingles.clear();
         match self.kind {
             ShingleKind::Words(n) => {
-                if !simple_word_hashes(text, self.seed, &mut scratch.words) {
+                if !simple_word_hashes(text, self.seed, &mut scratch.fast, &mut scratch.words) {
                     scratch.words.clear();
                     self.general_word_hashes(text, scratch);
                 }
@@ -133,6 +135,7 @@ impl Shingler {
 #[derive(Debug, Default)]
 pub struct Scratch {
     text: String,
+    fast: WordBuffers,
     words: Vec<u64>,
     /// Shingle hashes in text order, before sorting.
     shingles: Vec<u64>,
@@ -216,24 +219,6 @@ pub fn words(normalized: &str) -> impl Iterator<Item = &str> {
         .filter(|w| !w.is_empty())
 }
 
-/// Lowercase form of each ASCII byte that can be part of a word; 0 for separators.
-const WORD_BYTE: [u8; 256] = {
-    let mut table = [0u8; 256];
-    let mut c = 0;
-    while c < 256 {
-        let b = c as u8;
-        table[c] = if b.is_ascii_digit() || b.is_ascii_lowercase() {
-            b
-        } else if b.is_ascii_uppercase() {
-            b + 32
-        } else {
-            0
-        };
-        c += 1;
-    }
-    table
-};
-
 const WORD_PRIME: u64 = 0x0000_0100_0000_01B3;
 
 /// Hash of one word's (already lowercase) UTF-8 bytes: a byte-at-a-time multiplicative hash
@@ -280,58 +265,209 @@ fn simple_class(c: char) -> Simple {
 }
 
 /// Word hashes of ASCII text with everyday typography (see [`simple_class`]): lowercase, split
-/// and hash in one pass over the bytes, with the same result as [`word_hash`] over the words of
-/// the normalised text. Returns false, with `out` partly written, at the first character only
-/// the general path can handle.
-fn simple_word_hashes(text: &str, seed: u64, out: &mut Vec<u64>) -> bool {
-    let bytes = text.as_bytes();
-    let start = seed ^ 0xCBF2_9CE4_8422_2325;
-    // Branch-free over ASCII bytes: every byte stores the running hash at `out[n]` and moves
-    // `n` on only where a word ends, so word boundaries — every few bytes, unpredictable —
-    // cost no mispredicted branch. Raw hashes first, finalised in one pass at the end.
-    // A text of `len` bytes holds at most `len / 2 + 1` words.
+/// and hash with the same result as [`word_hash`] over the words of the normalised text.
+/// Returns false, with `out` partly written, at the first character only the general path can
+/// handle.
+///
+/// Up to three passes, each simple enough to run at several bytes a cycle: a text with
+/// typography is first folded to ASCII ([`fold_typography`]), then [`fold_word_bytes`] maps
+/// the ASCII bytes to lowercase word bytes and marked separators, and [`hash_folded_words`]
+/// hashes the words.
+fn simple_word_hashes(text: &str, seed: u64, buf: &mut WordBuffers, out: &mut Vec<u64>) -> bool {
     out.clear();
-    out.resize(bytes.len() / 2 + 2, 0);
-    let mut n = 0;
-    let mut h = start;
-    let mut in_word = false;
+    let ascii = if text.is_ascii() {
+        text.as_bytes()
+    } else if fold_typography(text, &mut buf.ascii) {
+        &buf.ascii
+    } else {
+        return false;
+    };
+    if buf.folded.len() < ascii.len() {
+        buf.folded.resize(ascii.len(), 0);
+    }
+    let folded = &mut buf.folded[..ascii.len()];
+    fold_word_bytes(ascii, folded);
+    hash_folded_words(folded, seed, &mut buf.rings, out);
+    true
+}
+
+/// Buffers of the fast path, reused from text to text.
+#[derive(Debug, Default)]
+struct WordBuffers {
+    /// The text with its typography folded to ASCII ([`fold_typography`]).
+    ascii: Vec<u8>,
+    /// The folded bytes of [`fold_word_bytes`]. Only ever grows, so a text does not pay for
+    /// zeroing it.
+    folded: Vec<u8>,
+    /// Unfinalised word hashes of [`hash_folded_words`].
+    rings: Rings,
+}
+
+/// Writes into `out` the ASCII bytes of `text` with every [`Simple::Separator`] character
+/// replaced by one space and every [`Simple::Invisible`] one dropped: the same words as the
+/// normalised text. False at the first character of [`Simple::Other`].
+fn fold_typography(text: &str, out: &mut Vec<u8>) -> bool {
+    const BLOCK: usize = 16;
+    let bytes = text.as_bytes();
+    out.clear();
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
-        if b >= 0x80 {
-            // `i` is at a character boundary: every byte before was ASCII or a whole character.
-            let Some(c) = text[i..].chars().next() else {
-                return false;
-            };
-            i += c.len_utf8();
-            match simple_class(c) {
-                Simple::Invisible => {}
-                Simple::Separator => {
-                    out[n] = h;
-                    n += usize::from(in_word);
-                    h = start;
-                    in_word = false;
-                }
-                Simple::Other => return false,
-            }
-            continue;
+        // The ASCII run from `i`, a block at a time, then byte by byte.
+        let run = i;
+        while bytes
+            .get(i..i + BLOCK)
+            .is_some_and(|block| block.iter().fold(0, |acc, &b| acc | b) < 0x80)
+        {
+            i += BLOCK;
         }
-        i += 1;
-        let c = WORD_BYTE[usize::from(b)];
-        let is_word = c != 0;
-        out[n] = h;
-        n += usize::from(in_word & !is_word);
-        let next = (h ^ u64::from(c)).wrapping_mul(WORD_PRIME);
-        h = if is_word { next } else { start };
-        in_word = is_word;
-    }
-    out[n] = h;
-    n += usize::from(in_word);
-    out.truncate(n);
-    for h in out.iter_mut() {
-        *h = finalize(*h);
+        while bytes.get(i).is_some_and(u8::is_ascii) {
+            i += 1;
+        }
+        out.extend_from_slice(&bytes[run..i]);
+        // `i` is at a character boundary: every byte before was ASCII or a whole character.
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
+        i += c.len_utf8();
+        match simple_class(c) {
+            Simple::Separator => out.push(b' '),
+            Simple::Invisible => {}
+            Simple::Other => return false,
+        }
     }
     true
+}
+
+/// A folded separator that ends a word (the byte before it is a word byte); other separators
+/// fold to 0, word bytes to their lowercase ASCII, so `b & 0x7F != 0` says "word byte".
+const WORD_END: u8 = 0x80;
+
+/// The lowercase form of an ASCII byte that can be part of a word, 0 for a separator. By
+/// arithmetic, which the compiler turns into vector instructions where a table lookup stays one
+/// load per byte.
+#[inline(always)]
+fn fold_ascii(b: u8) -> u8 {
+    let lower = b | 0x20;
+    if lower.wrapping_sub(b'a') < 26 {
+        lower
+    } else if b.wrapping_sub(b'0') < 10 {
+        b
+    } else {
+        0
+    }
+}
+
+/// Folds ASCII bytes for hashing into `out` (as long): each byte as [`fold_ascii`] (lowercase,
+/// 0 for a separator), a separator after a word byte marked [`WORD_END`]. One pass the
+/// compiler vectorises: the byte before is folded again rather than carried.
+fn fold_word_bytes(ascii: &[u8], out: &mut [u8]) {
+    let (Some(&first), Some((head, rest))) = (ascii.first(), out.split_first_mut()) else {
+        return;
+    };
+    *head = fold_ascii(first);
+    for ((d, &b), &before) in rest.iter_mut().zip(&ascii[1..]).zip(ascii) {
+        let folded = fold_ascii(b);
+        *d = folded | (u8::from((folded == 0) & (fold_ascii(before) != 0)) << 7);
+    }
+}
+
+/// Independent hash chains [`hash_folded_words`] runs side by side.
+const CHAINS: usize = 3;
+
+/// Slots of a chain's ring of unfinalised word hashes: a power of two, so a masked index needs
+/// no bounds check.
+const SLOTS: usize = 1024;
+
+/// The longest piece a chain hashes (unless one word is longer): a separator that ends a word
+/// follows a word byte, so a piece of this many bytes ends at most `SLOTS - 1` words and its
+/// slot index stays below `SLOTS`.
+const PIECE_MAX: usize = 2 * (SLOTS - 1);
+
+/// The shortest piece worth a chain of its own: a shorter text is hashed by one chain.
+const PIECE_MIN: usize = 32;
+
+/// Each chain's slots, for [`hash_folded_words`].
+#[derive(Debug)]
+struct Rings(Box<[[u64; SLOTS]; CHAINS]>);
+
+impl Default for Rings {
+    fn default() -> Self {
+        Rings(Box::new([[0; SLOTS]; CHAINS]))
+    }
+}
+
+/// One folded byte of one chain of [`hash_folded_words`], branch-free: the running hash `h` is
+/// stored at slot `n` for every byte and `n` moves on only at a [`WORD_END`], so word
+/// boundaries — every few bytes, unpredictable — cost no mispredicted branch.
+#[inline(always)]
+fn chain_step(c: u8, h: &mut u64, n: &mut usize, start: u64, slots: &mut [u64; SLOTS]) {
+    slots[*n & (SLOTS - 1)] = *h;
+    *n += usize::from(c >= WORD_END);
+    let next = (*h ^ u64::from(c)).wrapping_mul(WORD_PRIME);
+    *h = if c & 0x7F != 0 { next } else { start };
+}
+
+/// Word hashes ([`word_hash`]) of the words of folded bytes ([`fold_word_bytes`]), in order,
+/// into `out`.
+///
+/// The hash of a word is one serial chain of multiplies, a multiply's latency per byte. So the
+/// bytes are cut after separators into [`CHAINS`] pieces of about equal length (at most
+/// [`PIECE_MAX`] bytes each; a longer text takes several rounds), whose chains run interleaved
+/// in one loop (the processor overlaps them), and their word lists are joined in order.
+fn hash_folded_words(folded: &[u8], seed: u64, rings: &mut Rings, out: &mut Vec<u64>) {
+    let start = seed ^ 0xCBF2_9CE4_8422_2325;
+    let len = folded.len();
+    let is_separator = |i: usize| folded[i] & 0x7F == 0;
+    let mut from = 0;
+    while from < len {
+        // Piece k is folded[cuts[k]..cuts[k + 1]]. Every cut but the text's end follows a
+        // separator, so no word spans two pieces and every piece but the text's last ends its
+        // own last word.
+        let target = (len - from).div_ceil(CHAINS).clamp(PIECE_MIN, PIECE_MAX);
+        let mut cuts = [from; CHAINS + 1];
+        for k in 1..=CHAINS {
+            let mut cut = (cuts[k - 1] + target).min(len);
+            if cut < len {
+                // Back to just after the last separator, else on to the end of the one long word.
+                while cut > cuts[k - 1] && !is_separator(cut - 1) {
+                    cut -= 1;
+                }
+                if cut == cuts[k - 1] {
+                    cut += target;
+                    while cut < len && !is_separator(cut - 1) {
+                        cut += 1;
+                    }
+                }
+            }
+            cuts[k] = cut;
+        }
+        from = cuts[CHAINS];
+        let mut h = [start; CHAINS];
+        let mut n = [0; CHAINS];
+        let [r0, r1, r2] = &mut *rings.0;
+        // All chains side by side over the length of the shortest piece, then each on its own.
+        let common = (0..CHAINS)
+            .map(|k| cuts[k + 1] - cuts[k])
+            .min()
+            .unwrap_or(0);
+        let [p0, p1, p2]: [&[u8]; CHAINS] =
+            std::array::from_fn(|k| &folded[cuts[k]..cuts[k] + common]);
+        for ((&c0, &c1), &c2) in p0.iter().zip(p1).zip(p2) {
+            chain_step(c0, &mut h[0], &mut n[0], start, r0);
+            chain_step(c1, &mut h[1], &mut n[1], start, r1);
+            chain_step(c2, &mut h[2], &mut n[2], start, r2);
+        }
+        for (k, slots) in [r0, r1, r2].into_iter().enumerate() {
+            let piece = &folded[cuts[k]..cuts[k + 1]];
+            for &c in &piece[common..] {
+                chain_step(c, &mut h[k], &mut n[k], start, slots);
+            }
+            // A word running to the end of the text ends there.
+            slots[n[k] & (SLOTS - 1)] = h[k];
+            n[k] += usize::from(piece.last().is_some_and(|&c| c & 0x7F != 0));
+            out.extend(slots[..n[k].min(SLOTS)].iter().map(|&h| finalize(h)));
+        }
+    }
 }
 
 /// Mixes the hashes of `n` consecutive words into one shingle hash, for every window.
@@ -392,10 +528,93 @@ mod tests {
         assert_eq!(words5().shingle(a), words5().shingle(b));
     }
 
+    /// Lowercase form of each ASCII byte that can be part of a word; 0 for separators. The
+    /// reference [`fold_ascii`] must equal.
+    const WORD_BYTE: [u8; 256] = {
+        let mut table = [0u8; 256];
+        let mut c = 0;
+        while c < 256 {
+            let b = c as u8;
+            table[c] = if b.is_ascii_digit() || b.is_ascii_lowercase() {
+                b
+            } else if b.is_ascii_uppercase() {
+                b + 32
+            } else {
+                0
+            };
+            c += 1;
+        }
+        table
+    };
+
+    #[test]
+    fn fold_ascii_equals_the_table() {
+        for b in 0..0x80u8 {
+            assert_eq!(fold_ascii(b), WORD_BYTE[usize::from(b)], "{b:#x}");
+        }
+    }
+
+    /// The fast path as it was before its chains ([`hash_ascii_words`]), kept as the reference
+    /// they must equal: word hashes of ASCII text with everyday typography, lowercased, split
+    /// and hashed in one pass over the bytes, with the same result as [`word_hash`] over the words of
+    /// the normalised text. Returns false, with `out` partly written, at the first character only
+    /// the general path can handle.
+    fn reference_word_hashes(text: &str, seed: u64, out: &mut Vec<u64>) -> bool {
+        let bytes = text.as_bytes();
+        let start = seed ^ 0xCBF2_9CE4_8422_2325;
+        // Branch-free over ASCII bytes: every byte stores the running hash at `out[n]` and moves
+        // `n` on only where a word ends, so word boundaries — every few bytes, unpredictable —
+        // cost no mispredicted branch. Raw hashes first, finalised in one pass at the end.
+        // A text of `len` bytes holds at most `len / 2 + 1` words.
+        out.clear();
+        out.resize(bytes.len() / 2 + 2, 0);
+        let mut n = 0;
+        let mut h = start;
+        let mut in_word = false;
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b >= 0x80 {
+                // `i` is at a character boundary: every byte before was ASCII or a whole character.
+                let Some(c) = text[i..].chars().next() else {
+                    return false;
+                };
+                i += c.len_utf8();
+                match simple_class(c) {
+                    Simple::Invisible => {}
+                    Simple::Separator => {
+                        out[n] = h;
+                        n += usize::from(in_word);
+                        h = start;
+                        in_word = false;
+                    }
+                    Simple::Other => return false,
+                }
+                continue;
+            }
+            i += 1;
+            let c = WORD_BYTE[usize::from(b)];
+            let is_word = c != 0;
+            out[n] = h;
+            n += usize::from(in_word & !is_word);
+            let next = (h ^ u64::from(c)).wrapping_mul(WORD_PRIME);
+            h = if is_word { next } else { start };
+            in_word = is_word;
+        }
+        out[n] = h;
+        n += usize::from(in_word);
+        out.truncate(n);
+        for h in out.iter_mut() {
+            *h = finalize(*h);
+        }
+        true
+    }
+
     /// Word hashes by the fast path (None when it declines) and by the general path.
     fn both_paths(text: &str) -> (Option<Vec<u64>>, Vec<u64>) {
         let mut fast = Vec::new();
-        let fast = simple_word_hashes(text, DEFAULT_SEED, &mut fast).then_some(fast);
+        let fast = simple_word_hashes(text, DEFAULT_SEED, &mut WordBuffers::default(), &mut fast)
+            .then_some(fast);
         let mut scratch = Scratch::default();
         words5().general_word_hashes(text, &mut scratch);
         (fast, scratch.words)
@@ -439,6 +658,86 @@ mod tests {
             if let Some(fast) = fast {
                 proptest::prop_assert_eq!(fast, slow);
             }
+        }
+    }
+
+    proptest::proptest! {
+        /// The chained fast path gives exactly the hashes of the one-chain reference: texts from
+        /// empty to a few kilobytes, of no word, one word, words longer than a chain's piece,
+        /// typography, and characters both paths decline. The buffers are reused from a first
+        /// text, as `Scratch` reuses them, so nothing of an earlier text leaks into a later one.
+        #[test]
+        fn chained_fast_path_equals_reference(
+            first in proptest::collection::vec(0usize..PIECES.len(), 0..300),
+            pieces in proptest::collection::vec(0usize..PIECES.len(), 0..1500),
+            long in 60usize..3000,
+            declined in proptest::option::weighted(0.2, 0usize..1500),
+        ) {
+            let long_word = "Q".repeat(long);
+            let text = |picks: &[usize]| -> String {
+                let mut text = String::new();
+                for (at, &i) in picks.iter().enumerate() {
+                    if declined == Some(at) {
+                        text.push('\u{00E9}');
+                    }
+                    text.push_str(if PIECES[i] == "LONG" { &long_word } else { PIECES[i] });
+                }
+                text
+            };
+            let mut buffers = WordBuffers::default();
+            let mut fast = Vec::new();
+            let mut expected = Vec::new();
+            for text in [text(&first), text(&pieces)] {
+                let answered = simple_word_hashes(&text, DEFAULT_SEED, &mut buffers, &mut fast);
+                let reference = reference_word_hashes(&text, DEFAULT_SEED, &mut expected);
+                proptest::prop_assert_eq!(answered, reference);
+                if answered {
+                    proptest::prop_assert_eq!(&fast, &expected);
+                }
+            }
+        }
+    }
+
+    /// Pieces of random texts: words (one of them, "LONG", as long as a chain's piece or
+    /// longer), ASCII separators and typography. (A character only the general path handles
+    /// goes in at a random place, sometimes.)
+    const PIECES: [&str; 21] = [
+        "a", "Zed", "42", "Newsroom", "LONG", " ", " ", " ", "\n", "-", ",", ".", "'", "\u{2019}",
+        "\u{201C}", "\u{201D}", "\u{2014}", "\u{00A0}", "\u{00AD}", "\u{200B}", "\u{2026}",
+    ];
+
+    #[test]
+    fn chained_fast_path_edge_texts() {
+        let long = format!("start {} end", "x".repeat(500));
+        for text in [
+            "",
+            " ",
+            "word",
+            "  word  ",
+            "\u{201C}word\u{201D}",
+            "one two three four five six seven eight nine ten eleven twelve thirteen fourteen",
+            long.as_str(),
+            &"ab ".repeat(100),
+            &"ab-".repeat(100),
+            // Several rounds of pieces, words ending exactly at and around piece limits.
+            &"ab ".repeat(5000),
+            &"a ".repeat(7000),
+            &format!(
+                "{} {} {}",
+                "w ".repeat(3000),
+                "y".repeat(9000),
+                "z ".repeat(3000)
+            ),
+        ] {
+            let (mut fast, mut expected) = (Vec::new(), Vec::new());
+            assert!(simple_word_hashes(
+                text,
+                9,
+                &mut WordBuffers::default(),
+                &mut fast
+            ));
+            assert!(reference_word_hashes(text, 9, &mut expected));
+            assert_eq!(fast, expected, "{text:?}");
         }
     }
 
