@@ -18,7 +18,7 @@ use crate::story::{StoryConfig, StorySummary};
 use crate::versions::VersionConfig;
 use redb::{
     Database, Durability, Key, ReadOnlyTable, ReadTransaction, ReadableDatabase, ReadableTable,
-    ReadableTableMetadata, TableDefinition, Value,
+    ReadableTableMetadata, TableDefinition, Value, WriteTransaction,
 };
 use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
@@ -160,125 +160,160 @@ impl Store for RedbStore {
         if batch.lazy {
             tryc!(txn.set_durability(Durability::None), ctx);
         }
+        // Tables of one redb transaction can be written from several threads at once. A large
+        // batch of new documents (bulk loading) writes their records — most of the bytes, and
+        // JSON to encode — beside everything else; a batch that removes documents or sets the
+        // header keeps its field order.
+        if batch.documents.len() >= PARALLEL_DOCUMENTS
+            && batch.remove.is_empty()
+            && batch.header.is_none()
         {
-            let mut meta = tryc!(txn.open_table(META), ctx);
-            let mut documents = tryc!(txn.open_table(DOCUMENTS), ctx);
-            let mut ids = tryc!(txn.open_table(IDS), ctx);
-            let mut sketches = tryc!(txn.open_table(SKETCHES), ctx);
-            let mut keys = tryc!(txn.open_table(KEYS), ctx);
-            let mut placements = tryc!(txn.open_table(PLACEMENTS), ctx);
-            let mut families = tryc!(txn.open_table(FAMILIES), ctx);
-            let mut merged = tryc!(txn.open_table(MERGED), ctx);
-            let mut members = tryc!(txn.open_table(MEMBERS), ctx);
-            let mut stories = tryc!(txn.open_table(STORIES), ctx);
-            let mut story_times = tryc!(txn.open_table(STORY_TIMES), ctx);
-            let mut story_members = tryc!(txn.open_table(STORY_MEMBERS), ctx);
-            if let Some(h) = &batch.header {
-                check_header(h)?;
-                tryc!(meta.insert(FORMAT_KEY, h.format_bytes().as_slice()), ctx);
-                let settings = encode_json(&h.versions)?;
-                tryc!(meta.insert(SETTINGS_KEY, settings.as_slice()), ctx);
-                let story_settings = encode_json(&h.stories)?;
-                tryc!(
-                    meta.insert(STORY_SETTINGS_KEY, story_settings.as_slice()),
-                    ctx
-                );
-                if let Some(probe) = h.probe {
-                    tryc!(meta.insert(PROBE_KEY, probe.to_le_bytes().as_slice()), ctx);
-                }
-            }
-            for (seq, id) in &batch.remove {
-                tryc!(documents.remove(*seq), ctx);
-                tryc!(ids.remove(id.as_str()), ctx);
-                tryc!(sketches.remove(*seq), ctx);
-                tryc!(keys.remove(*seq), ctx);
-                let placed = tryc!(placements.remove(*seq), ctx)
-                    .map(|g| decode_json::<Placement>(g.value(), "placement"));
-                if let Some(p) = placed {
-                    let p = p?;
-                    tryc!(members.remove((p.family, *seq)), ctx);
-                    if let Some(story) = &p.story {
-                        tryc!(story_members.remove((story.as_str(), *seq)), ctx);
-                    }
-                }
-            }
-            let mut next_seq = None;
-            for d in &batch.documents {
-                let id = d.document.document.id.as_str();
-                if tryc!(ids.insert(id, d.seq), ctx).is_some() {
-                    return Err(Error::Store(format!("duplicate document id `{id}`")));
-                }
-                let record = encode_json(d.document)?;
-                tryc!(documents.insert(d.seq, record.as_slice()), ctx);
-                let bands = encode_keys(&d.sketch.sketch.keys, &d.sketch.sketch.fingerprint);
-                tryc!(keys.insert(d.seq, bands.as_slice()), ctx);
-                next_seq = Some(next_seq.unwrap_or(0).max(d.seq + 1));
-            }
-            if let Some(next) = next_seq {
-                let old = tryc!(meta.get(NEXT_SEQ_KEY), ctx).map_or(0, |g| read_u64(g.value()));
-                if next > old {
-                    tryc!(
-                        meta.insert(NEXT_SEQ_KEY, next.to_le_bytes().as_slice()),
-                        ctx
-                    );
-                }
-            }
-            for (seq, p) in &batch.placements {
-                let bytes = encode_json(p)?;
-                tryc!(placements.insert(*seq, bytes.as_slice()), ctx);
-            }
-            for (key, row) in &batch.families {
-                match row {
-                    Some(row) => {
-                        let bytes = encode_json(row)?;
-                        tryc!(families.insert(*key, bytes.as_slice()), ctx);
-                    }
-                    None => {
-                        tryc!(families.remove(*key), ctx);
-                    }
-                }
-            }
-            for &(family, into) in &batch.merges {
-                match into {
-                    Some(into) => tryc!(merged.insert(family, into), ctx),
-                    None => tryc!(merged.remove(family), ctx),
-                };
-            }
-            for &(family, seq, add) in &batch.members {
-                if add {
-                    tryc!(members.insert((family, seq), ()), ctx);
-                } else {
-                    tryc!(members.remove((family, seq)), ctx);
-                }
-            }
-            if batch.clear_closed_stories {
-                tryc!(stories.retain(|_, _| false), ctx);
-                tryc!(story_times.retain(|_, _| false), ctx);
-            }
-            for summary in &batch.closed_stories {
-                let id = summary.id.as_str();
-                let bytes = encode_json(summary)?;
-                let old = tryc!(stories.insert(id, bytes.as_slice()), ctx)
-                    .map(|g| decode_json::<StorySummary>(g.value(), "story"));
-                if let Some(old) = old {
-                    tryc!(story_times.remove((time_key(old?.last_seen), id)), ctx);
-                }
-                tryc!(
-                    story_times.insert((time_key(summary.last_seen), id), ()),
-                    ctx
-                );
-            }
-            for (story, seq, add) in &batch.story_members {
-                if *add {
-                    tryc!(story_members.insert((story.as_str(), *seq), ()), ctx);
-                } else {
-                    tryc!(story_members.remove((story.as_str(), *seq)), ctx);
-                }
-            }
+            let (records, rest) =
+                rayon::join(|| write_records(&txn, batch), || write_rest(&txn, batch));
+            records?;
+            rest?;
+        } else {
+            write_rest(&txn, batch)?;
+            write_records(&txn, batch)?;
         }
         tryc!(txn.commit(), ctx);
         Ok(())
     }
+}
+
+/// New documents from which [`RedbStore::commit`] writes their records on another thread.
+const PARALLEL_DOCUMENTS: usize = 64;
+
+/// Writes the new documents' records and ids (`documents`, `ids`).
+fn write_records(txn: &WriteTransaction, batch: &WriteBatch<'_>) -> Result<()> {
+    let ctx = "writing to the store";
+    let mut documents = tryc!(txn.open_table(DOCUMENTS), ctx);
+    let mut ids = tryc!(txn.open_table(IDS), ctx);
+    for d in &batch.documents {
+        let id = d.document.document.id.as_str();
+        if tryc!(ids.insert(id, d.seq), ctx).is_some() {
+            return Err(Error::Store(format!("duplicate document id `{id}`")));
+        }
+        let record = encode_json(d.document)?;
+        tryc!(documents.insert(d.seq, record.as_slice()), ctx);
+    }
+    Ok(())
+}
+
+/// Writes everything of a batch but the new documents' records and ids, in field order.
+fn write_rest(txn: &WriteTransaction, batch: &WriteBatch<'_>) -> Result<()> {
+    let ctx = "writing to the store";
+    let mut meta = tryc!(txn.open_table(META), ctx);
+    let mut keys = tryc!(txn.open_table(KEYS), ctx);
+    let mut placements = tryc!(txn.open_table(PLACEMENTS), ctx);
+    let mut families = tryc!(txn.open_table(FAMILIES), ctx);
+    let mut merged = tryc!(txn.open_table(MERGED), ctx);
+    let mut members = tryc!(txn.open_table(MEMBERS), ctx);
+    let mut stories = tryc!(txn.open_table(STORIES), ctx);
+    let mut story_times = tryc!(txn.open_table(STORY_TIMES), ctx);
+    let mut story_members = tryc!(txn.open_table(STORY_MEMBERS), ctx);
+    if let Some(h) = &batch.header {
+        check_header(h)?;
+        tryc!(meta.insert(FORMAT_KEY, h.format_bytes().as_slice()), ctx);
+        let settings = encode_json(&h.versions)?;
+        tryc!(meta.insert(SETTINGS_KEY, settings.as_slice()), ctx);
+        let story_settings = encode_json(&h.stories)?;
+        tryc!(
+            meta.insert(STORY_SETTINGS_KEY, story_settings.as_slice()),
+            ctx
+        );
+        if let Some(probe) = h.probe {
+            tryc!(meta.insert(PROBE_KEY, probe.to_le_bytes().as_slice()), ctx);
+        }
+    }
+    if !batch.remove.is_empty() {
+        let mut documents = tryc!(txn.open_table(DOCUMENTS), ctx);
+        let mut ids = tryc!(txn.open_table(IDS), ctx);
+        let mut sketches = tryc!(txn.open_table(SKETCHES), ctx);
+        for (seq, id) in &batch.remove {
+            tryc!(documents.remove(*seq), ctx);
+            tryc!(ids.remove(id.as_str()), ctx);
+            tryc!(sketches.remove(*seq), ctx);
+            tryc!(keys.remove(*seq), ctx);
+            let placed = tryc!(placements.remove(*seq), ctx)
+                .map(|g| decode_json::<Placement>(g.value(), "placement"));
+            if let Some(p) = placed {
+                let p = p?;
+                tryc!(members.remove((p.family, *seq)), ctx);
+                if let Some(story) = &p.story {
+                    tryc!(story_members.remove((story.as_str(), *seq)), ctx);
+                }
+            }
+        }
+    }
+    let mut next_seq = None;
+    for d in &batch.documents {
+        let bands = encode_keys(&d.sketch.sketch.keys, &d.sketch.sketch.fingerprint);
+        tryc!(keys.insert(d.seq, bands.as_slice()), ctx);
+        next_seq = Some(next_seq.unwrap_or(0).max(d.seq + 1));
+    }
+    if let Some(next) = next_seq {
+        let old = tryc!(meta.get(NEXT_SEQ_KEY), ctx).map_or(0, |g| read_u64(g.value()));
+        if next > old {
+            tryc!(
+                meta.insert(NEXT_SEQ_KEY, next.to_le_bytes().as_slice()),
+                ctx
+            );
+        }
+    }
+    for (seq, p) in &batch.placements {
+        let bytes = encode_json(p)?;
+        tryc!(placements.insert(*seq, bytes.as_slice()), ctx);
+    }
+    for (key, row) in &batch.families {
+        match row {
+            Some(row) => {
+                let bytes = encode_json(row)?;
+                tryc!(families.insert(*key, bytes.as_slice()), ctx);
+            }
+            None => {
+                tryc!(families.remove(*key), ctx);
+            }
+        }
+    }
+    for &(family, into) in &batch.merges {
+        match into {
+            Some(into) => tryc!(merged.insert(family, into), ctx),
+            None => tryc!(merged.remove(family), ctx),
+        };
+    }
+    for &(family, seq, add) in &batch.members {
+        if add {
+            tryc!(members.insert((family, seq), ()), ctx);
+        } else {
+            tryc!(members.remove((family, seq)), ctx);
+        }
+    }
+    if batch.clear_closed_stories {
+        tryc!(stories.retain(|_, _| false), ctx);
+        tryc!(story_times.retain(|_, _| false), ctx);
+    }
+    for summary in &batch.closed_stories {
+        let id = summary.id.as_str();
+        let bytes = encode_json(summary)?;
+        let old = tryc!(stories.insert(id, bytes.as_slice()), ctx)
+            .map(|g| decode_json::<StorySummary>(g.value(), "story"));
+        if let Some(old) = old {
+            tryc!(story_times.remove((time_key(old?.last_seen), id)), ctx);
+        }
+        tryc!(
+            story_times.insert((time_key(summary.last_seen), id), ()),
+            ctx
+        );
+    }
+    for (story, seq, add) in &batch.story_members {
+        if *add {
+            tryc!(story_members.insert((story.as_str(), *seq), ()), ctx);
+        } else {
+            tryc!(story_members.remove((story.as_str(), *seq)), ctx);
+        }
+    }
+    Ok(())
 }
 
 fn read_u64(bytes: &[u8]) -> u64 {

@@ -1266,7 +1266,7 @@ impl<S: Store> LiveIndex<S> {
         }
         // 2. The round: the accepted documents in order, numbered from `first_seq` on.
         let sizes: Vec<usize> = groups.iter().map(Vec::len).collect();
-        let round: Vec<Prepared> = groups
+        let mut round: Vec<Prepared> = groups
             .into_iter()
             .zip(&outcome)
             .filter(|(_, refused)| refused.is_none())
@@ -1277,6 +1277,16 @@ impl<S: Store> LiveIndex<S> {
         // 3. Look every document up and verify its candidates, in parallel and under the read
         // lock only (so `prepare` on other threads goes on meanwhile).
         let matches = self.verify_round(&round)?;
+        // The shingle sets move to the pending sets (the store does not keep them): this round
+        // and the next may be compared with them until the round is committed.
+        let statuses: Vec<Status> = round
+            .iter()
+            .map(|p| self.config.status_of(&p.sketch.sketch))
+            .collect();
+        let sets: Vec<Arc<Vec<u64>>> = round
+            .iter_mut()
+            .map(|p| Arc::new(std::mem::take(&mut p.sketch.sketch.shingles)))
+            .collect();
         // 4. Place them in order.
         let mut batch: WriteBatch<'static> = WriteBatch {
             lazy,
@@ -1290,16 +1300,15 @@ impl<S: Store> LiveIndex<S> {
             let State { core, pending } = &mut *state;
             // Sets of rounds not committed yet stay: this round may be compared with them.
             pending.retain(|&seq, _| seq >= committed);
-            for (k, p) in round.iter().enumerate() {
-                let set = Arc::new(p.sketch.sketch.shingles.clone());
-                pending.insert(first_seq + k as u64, set);
+            for (k, set) in sets.iter().enumerate() {
+                pending.insert(first_seq + k as u64, Arc::clone(set));
             }
             let pending = &*pending;
             let (mut set, mut a, mut b) = (Vec::new(), Vec::new(), Vec::new());
             for ((k, p), matches) in round.iter().enumerate().zip(&matches) {
                 let seq = first_seq + k as u64;
                 let d = &p.document.document;
-                let shingles = &p.sketch.sketch.shingles;
+                let shingles: &[u64] = &sets[k];
                 let mut overlap = |s: u64| -> Result<Overlap> {
                     if let Ok(i) = p.hints.binary_search_by_key(&s, |h| h.0) {
                         return Ok(p.hints[i].1);
@@ -1312,7 +1321,7 @@ impl<S: Store> LiveIndex<S> {
                     load_set(&*reader, &self.sketcher, pending, y, &mut b)?;
                     Ok(Overlap::of(&a, &b))
                 };
-                let status = core.config.status_of(&p.sketch.sketch);
+                let status = statuses[k];
                 let placed = core.place_matched(
                     (seq, &d.id, d.published, p.sketch.chars),
                     &p.sketch.sketch,

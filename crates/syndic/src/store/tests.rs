@@ -593,6 +593,68 @@ fn match_finds_the_family_without_storing() {
 }
 
 #[test]
+fn a_large_batch_is_written_on_two_threads_and_reads_back_whole() {
+    // One round of 300 documents: the disk store writes their records beside the rest.
+    let docs = corpus(7, 300);
+    let dir = tempfile::tempdir().unwrap();
+    let live = LiveIndex::open(
+        RedbStore::open_dir(dir.path()).unwrap(),
+        VersionConfig::default(),
+    )
+    .unwrap();
+    let round = docs
+        .iter()
+        .map(|d| vec![live.prepare(d.clone(), 0)])
+        .collect();
+    for outcome in live.add(round).unwrap() {
+        outcome.unwrap();
+    }
+    let expected = batch(&docs);
+    assert_eq!(live.records().unwrap(), expected);
+    drop(live);
+    let live = LiveIndex::open(
+        RedbStore::open_dir(dir.path()).unwrap(),
+        VersionConfig::default(),
+    )
+    .unwrap();
+    assert_eq!(live.records().unwrap(), expected);
+    for d in docs.iter().step_by(29) {
+        assert_eq!(live.document(&d.id).unwrap().unwrap().text, d.text);
+    }
+    // A large batch whose last record repeats an id is refused whole.
+    let more: Vec<Prepared> = corpus(8, 80)
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut d)| {
+            d.id = if i == 79 {
+                docs[0].id.clone()
+            } else {
+                format!("more-{i}")
+            };
+            live.prepare(d, 0)
+        })
+        .collect();
+    let next = live.stats().unwrap().next_seq;
+    let batch = WriteBatch {
+        documents: more
+            .iter()
+            .enumerate()
+            .map(|(i, p)| NewDocument {
+                seq: next + i as u64,
+                document: &p.document,
+                sketch: &p.sketch,
+            })
+            .collect(),
+        ..WriteBatch::default()
+    };
+    let err = live.store().commit(&batch).unwrap_err();
+    assert!(err.to_string().contains("duplicate document id"), "{err}");
+    let reader = live.store().reader().unwrap();
+    assert_eq!(reader.stats().unwrap().documents, docs.len() as u64);
+    assert_eq!(reader.seq_of("more-0").unwrap(), None);
+}
+
+#[test]
 fn family_view_lists_members_against_the_canonical() {
     let docs = corpus(7, 300);
     let live = LiveIndex::open(MemoryStore::new(), VersionConfig::default()).unwrap();
