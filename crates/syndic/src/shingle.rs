@@ -475,15 +475,21 @@ fn combine_windows(words: &[u64], n: usize, out: &mut Vec<u64>) {
     if words.is_empty() {
         return;
     }
-    let n = n.min(words.len());
-    out.reserve(words.len() + 1 - n);
-    for window in words.windows(n) {
-        let mut h: u64 = 0;
-        for &w in window {
-            h = (h.rotate_left(23) ^ w).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-        out.push(finalize(h));
+    match n.min(words.len()) {
+        // The default length, unrolled: the windows' multiply chains then overlap.
+        5 => out.extend(words.windows(5).map(|window| combine(&window[..5]))),
+        n => out.extend(words.windows(n).map(combine)),
     }
+}
+
+/// The shingle hash of one window of word hashes.
+#[inline(always)]
+fn combine(window: &[u64]) -> u64 {
+    let mut h: u64 = 0;
+    for &w in window {
+        h = (h.rotate_left(23) ^ w).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    finalize(h)
 }
 
 /// A final avalanche so that every bit of a shingle hash depends on every input bit.
