@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const DOCUMENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("documents");
+const DOCUMENT_TAILS: TableDefinition<u64, &[u8]> = TableDefinition::new("document_tails");
 const IDS: TableDefinition<&str, u64> = TableDefinition::new("ids");
 const SKETCHES: TableDefinition<u64, &[u8]> = TableDefinition::new("sketches");
 const KEYS: TableDefinition<u64, &[u8]> = TableDefinition::new("keys");
@@ -119,6 +120,7 @@ impl RedbStore {
         let txn = tryc!(self.db.begin_write(), ctx);
         tryc!(txn.open_table(META), ctx);
         tryc!(txn.open_table(DOCUMENTS), ctx);
+        tryc!(txn.open_table(DOCUMENT_TAILS), ctx);
         tryc!(txn.open_table(IDS), ctx);
         tryc!(txn.open_table(SKETCHES), ctx);
         tryc!(txn.open_table(KEYS), ctx);
@@ -140,6 +142,7 @@ impl Store for RedbStore {
         Ok(Box::new(RedbReader {
             meta: Lazy::new(META),
             documents: Lazy::new(DOCUMENTS),
+            tails: Lazy::new(DOCUMENT_TAILS),
             ids: Lazy::new(IDS),
             sketches: Lazy::new(SKETCHES),
             keys: Lazy::new(KEYS),
@@ -184,10 +187,19 @@ impl Store for RedbStore {
 /// New documents from which [`RedbStore::commit`] writes their records on another thread.
 const PARALLEL_DOCUMENTS: usize = 64;
 
+/// The most bytes of a document record kept in `documents`; the rest goes to `document_tails`
+/// (format 4). redb gives each B-tree leaf one 4 KiB page when its entries fit, and a leaf of
+/// one larger entry a page of the next power of two: a 4.2 KB record took 8 KiB, and records
+/// of news length (3.8 KB on average) wasted about 2 KB each. A head of this size fills a page
+/// exactly (4 bytes of page header, 4 of value length and 8 of key); the tails are small and
+/// share leaves. A record read back whose head has this length is joined to its tail, if any.
+const RECORD_HEAD: usize = 4096 - 4 - 4 - 8;
+
 /// Writes the new documents' records and ids (`documents`, `ids`).
 fn write_records(txn: &WriteTransaction, batch: &WriteBatch<'_>) -> Result<()> {
     let ctx = "writing to the store";
     let mut documents = tryc!(txn.open_table(DOCUMENTS), ctx);
+    let mut tails = tryc!(txn.open_table(DOCUMENT_TAILS), ctx);
     let mut ids = tryc!(txn.open_table(IDS), ctx);
     for d in &batch.documents {
         let id = d.document.document.id.as_str();
@@ -195,7 +207,11 @@ fn write_records(txn: &WriteTransaction, batch: &WriteBatch<'_>) -> Result<()> {
             return Err(Error::Store(format!("duplicate document id `{id}`")));
         }
         let record = encode_json(d.document)?;
-        tryc!(documents.insert(d.seq, record.as_slice()), ctx);
+        let (head, tail) = record.split_at(record.len().min(RECORD_HEAD));
+        tryc!(documents.insert(d.seq, head), ctx);
+        if !tail.is_empty() {
+            tryc!(tails.insert(d.seq, tail), ctx);
+        }
     }
     Ok(())
 }
@@ -228,10 +244,12 @@ fn write_rest(txn: &WriteTransaction, batch: &WriteBatch<'_>) -> Result<()> {
     }
     if !batch.remove.is_empty() {
         let mut documents = tryc!(txn.open_table(DOCUMENTS), ctx);
+        let mut tails = tryc!(txn.open_table(DOCUMENT_TAILS), ctx);
         let mut ids = tryc!(txn.open_table(IDS), ctx);
         let mut sketches = tryc!(txn.open_table(SKETCHES), ctx);
         for (seq, id) in &batch.remove {
             tryc!(documents.remove(*seq), ctx);
+            tryc!(tails.remove(*seq), ctx);
             tryc!(ids.remove(id.as_str()), ctx);
             tryc!(sketches.remove(*seq), ctx);
             tryc!(keys.remove(*seq), ctx);
@@ -330,6 +348,7 @@ fn read_u64(bytes: &[u8]) -> u64 {
 struct RedbReader {
     meta: Lazy<&'static str, &'static [u8]>,
     documents: Lazy<u64, &'static [u8]>,
+    tails: Lazy<u64, &'static [u8]>,
     ids: Lazy<&'static str, u64>,
     sketches: Lazy<u64, &'static [u8]>,
     keys: Lazy<u64, &'static [u8]>,
@@ -369,6 +388,25 @@ impl<K: Key + 'static, V: Value + 'static> Lazy<K, V> {
 
 const READ: &str = "reading the store";
 
+impl RedbReader {
+    /// Decodes a document record from its head in `documents` and, when the head is full, its
+    /// tail in `document_tails` (see [`RECORD_HEAD`]).
+    fn record(&self, seq: u64, head: &[u8]) -> Result<StoredDocument> {
+        if head.len() != RECORD_HEAD {
+            return decode_json(head, "document");
+        }
+        match tryc!(self.tails.open(&self.txn)?.get(seq), READ) {
+            Some(tail) => {
+                let mut record = Vec::with_capacity(head.len() + tail.value().len());
+                record.extend_from_slice(head);
+                record.extend_from_slice(tail.value());
+                decode_json(&record, "document")
+            }
+            None => decode_json(head, "document"),
+        }
+    }
+}
+
 impl StoreReader for RedbReader {
     fn header(&self) -> Result<Option<Header>> {
         let Some(format) = tryc!(self.meta.open(&self.txn)?.get(FORMAT_KEY), READ) else {
@@ -407,9 +445,10 @@ impl StoreReader for RedbReader {
     }
 
     fn document(&self, seq: u64) -> Result<Option<StoredDocument>> {
-        tryc!(self.documents.open(&self.txn)?.get(seq), READ)
-            .map(|g| decode_json(g.value(), "document"))
-            .transpose()
+        match tryc!(self.documents.open(&self.txn)?.get(seq), READ) {
+            Some(head) => self.record(seq, head.value()).map(Some),
+            None => Ok(None),
+        }
     }
 
     fn shingles(&self, seq: u64) -> Result<Option<Vec<u64>>> {
@@ -521,7 +560,7 @@ impl StoreReader for RedbReader {
             READ
         ) {
             let (k, v) = tryc!(entry, READ);
-            if !f(k.value(), decode_json(v.value(), "document")?)? {
+            if !f(k.value(), self.record(k.value(), v.value())?)? {
                 break;
             }
         }
@@ -559,5 +598,94 @@ impl StoreReader for RedbReader {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Document;
+    use crate::store::{NewDocument, StoredSketch};
+
+    /// A record whose JSON is exactly `len` bytes long.
+    fn record_of(id: &str, len: usize) -> StoredDocument {
+        let empty = StoredDocument {
+            document: Document::new(id, ""),
+            received: 7,
+        };
+        let base = encode_json(&empty).unwrap().len();
+        let text = "word "
+            .repeat(len)
+            .chars()
+            .take(len - base)
+            .collect::<String>();
+        let record = StoredDocument {
+            document: Document::new(id, text),
+            received: 7,
+        };
+        assert_eq!(encode_json(&record).unwrap().len(), len);
+        record
+    }
+
+    #[test]
+    fn records_split_at_the_head_read_back_whole_and_are_removed_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RedbStore::open_dir(dir.path()).unwrap();
+        let lengths = [
+            100,
+            RECORD_HEAD - 1,
+            RECORD_HEAD,
+            RECORD_HEAD + 1,
+            3 * RECORD_HEAD,
+        ];
+        let records: Vec<StoredDocument> = lengths
+            .iter()
+            .enumerate()
+            .map(|(i, &len)| record_of(&format!("d{i}"), len))
+            .collect();
+        let sketch = StoredSketch::default();
+        let documents = records
+            .iter()
+            .enumerate()
+            .map(|(seq, document)| NewDocument {
+                seq: seq as u64,
+                document,
+                sketch: &sketch,
+            })
+            .collect();
+        store
+            .commit(&WriteBatch {
+                documents,
+                ..WriteBatch::default()
+            })
+            .unwrap();
+        let reader = store.reader().unwrap();
+        for (seq, record) in records.iter().enumerate() {
+            assert_eq!(reader.document(seq as u64).unwrap().as_ref(), Some(record));
+        }
+        let mut scanned = Vec::new();
+        reader
+            .documents(0, u64::MAX, &mut |_, d| {
+                scanned.push(d);
+                Ok(true)
+            })
+            .unwrap();
+        assert_eq!(scanned, records);
+        drop(reader);
+        // Only the records longer than the head have a tail, and a removal takes it too.
+        let tails = |store: &RedbStore| {
+            let txn = store.db.begin_read().unwrap();
+            let table = txn.open_table(DOCUMENT_TAILS).unwrap();
+            table.len().unwrap()
+        };
+        assert_eq!(tails(&store), 2);
+        store
+            .commit(&WriteBatch {
+                remove: vec![(4, "d4".into())],
+                ..WriteBatch::default()
+            })
+            .unwrap();
+        assert_eq!(tails(&store), 1);
+        assert!(store.reader().unwrap().document(4).unwrap().is_none());
     }
 }
