@@ -193,19 +193,25 @@ fn sort_distinct(hashes: &[u64], out: &mut Vec<u64>, buckets: &mut Vec<u32>) {
     // next one swap by min/max, and only when the smaller one belongs further left — a third
     // hash in one bucket, rare — does a loop move it. (A compare-and-branch per hash, taken
     // about as often as not, cost a third more.)
+    // `below` is the hash placed just before the current one, kept in a register rather than
+    // read back from the slot just written (0 at first: nothing is below it).
     let mut prev = out[0];
+    let mut below = 0;
     for i in 1..n {
         let x = out[i];
         let (low, high) = (prev.min(x), prev.max(x));
         out[i - 1] = low;
         prev = high;
-        if i >= 2 && low < out[i - 2] {
+        if low < below {
             let mut j = i - 1;
             while j > 0 && out[j - 1] > low {
                 out[j] = out[j - 1];
                 j -= 1;
             }
             out[j] = low;
+            below = out[i - 1];
+        } else {
+            below = low;
         }
     }
     out[n - 1] = prev;
