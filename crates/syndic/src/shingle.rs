@@ -163,8 +163,11 @@ fn sort_distinct(hashes: &[u64], out: &mut Vec<u64>, buckets: &mut Vec<u32>) {
         out.dedup();
         return;
     }
-    // Between n/2 and n buckets (at most 2²⁰: a huge text's crowded buckets fall back below).
-    let bits = n.ilog2().min(20);
+    // Between n and 2n buckets (at most 2²⁰: a huge text's crowded buckets fall back below):
+    // fewer buckets than hashes left a third hash in a bucket often enough that the insertion
+    // pass's rare branch cost more than the buckets saved (4.0 -> 3.7 ns per hash at news
+    // length; four times as many buckets: 4.0).
+    let bits = (n.ilog2() + 1).min(20);
     let shift = 64 - bits;
     buckets.clear();
     buckets.resize(1 << bits, 0);
@@ -215,7 +218,17 @@ fn sort_distinct(hashes: &[u64], out: &mut Vec<u64>, buckets: &mut Vec<u32>) {
         }
     }
     out[n - 1] = prev;
-    out.dedup();
+    // Repeats, now side by side, go without a branch per hash: each hash is written at `kept`,
+    // which moves on only past a new one.
+    let mut kept = 1;
+    let mut last = out[0];
+    for i in 1..n {
+        let h = out[i];
+        out[kept] = h;
+        kept += usize::from(h != last);
+        last = h;
+    }
+    out.truncate(kept);
 }
 
 /// The words of a normalised text: maximal runs of alphanumeric characters.
