@@ -12,7 +12,9 @@
 //! | table        | key             | value                                                     |
 //! |--------------|-----------------|-----------------------------------------------------------|
 //! | `meta`       | name            | the [`Header`] (magic number, format version, settings)   |
-//! | `documents`  | arrival number  | the [`StoredDocument`] (JSON: the input record)           |
+//! | `documents`  | arrival number  | the [`StoredDocument`] (JSON: the input record), its      |
+//! |              |                 | first 4,080 bytes from format 4 on                        |
+//! | `document_tails` | arrival number | the rest of a longer record (format 4)                 |
 //! | `ids`        | document id     | arrival number                                            |
 //! | `sketches`   | arrival number  | the shingle set (binary, see `codec`); formats 1–3 only   |
 //! | `keys`       | arrival number  | the LSH band keys, then the signature fingerprint (binary)|
@@ -59,8 +61,10 @@
 //! a version-1 store opened by this build is marked version 2 (its old records stay readable;
 //! its documents without a fingerprint are always verified). Version 3 added family merges (the
 //! `merged` table and a placement's `merged` list); a store of an older version has none and
-//! stays valid. Version 4 writes no `sketches` records (see above); the records of documents
-//! written before stay and are read. A test opens a committed store of format 3 as well
+//! stays valid. Version 4 writes no `sketches` records (see above), and splits a document
+//! record longer than 4,080 bytes between `documents` and `document_tails` (a redb leaf of one
+//! larger value takes a page of the next power of two: 8 KiB for a 4.2 KB record); the records
+//! written before stay whole and are read. A test opens a committed store of format 3 as well
 //! (`tests/data/store-v3.redb`).
 
 mod codec;
