@@ -180,6 +180,7 @@ impl<'a> BatchDriver<'a> {
             skipped: 0,
             elapsed: Duration::ZERO,
         };
+        let mut input_bytes = corpus.input_bytes();
         std::thread::scope(|scope| -> Result<()> {
             let (tx, rx) = mpsc::sync_channel::<Result<Chunk>>(1);
             scope.spawn(move || read_chunks(corpus, chunk_size, &tx));
@@ -200,6 +201,19 @@ impl<'a> BatchDriver<'a> {
                     }
                     chunk.records
                 });
+                // From the first chunk and the input's size, about how many documents are
+                // coming: the index makes room for them once, instead of regrowing its
+                // tables (a compressed input underestimates; the tables then grow as usual).
+                if let (Some(total), Some(records)) = (input_bytes.take(), next.as_ref()) {
+                    let read: u64 = records.iter().map(|r| r.bytes).sum();
+                    if read > 0 {
+                        let expected = total as f64 * records.len() as f64 / read as f64;
+                        index.reserve(
+                            (expected.min(f64::from(u32::MAX)) as usize)
+                                .saturating_sub(index.len()),
+                        );
+                    }
+                }
                 let finished = next.is_none();
                 let previous = ready.take();
                 let on_record = &mut self.on_record;

@@ -55,6 +55,14 @@ pub(crate) struct Families {
 }
 
 impl Families {
+    /// Makes room for `additional` more documents (and as many families) without regrowing.
+    pub fn reserve(&mut self, additional: usize) {
+        self.families.reserve(additional);
+        self.arrival.reserve(additional);
+        self.next.reserve(additional);
+        self.ranks.reserve(additional);
+    }
+
     /// Number of families not merged into another.
     pub fn roots(&self) -> usize {
         self.roots

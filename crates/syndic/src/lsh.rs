@@ -355,6 +355,16 @@ impl LshIndex {
         }
     }
 
+    /// Makes room for `additional` more documents in every band's table, so they join without
+    /// the tables regrowing (and, at news scale, without the kernel faulting in and zeroing
+    /// every doubled table afresh).
+    pub fn reserve(&mut self, additional: usize) {
+        self.tables.par_iter_mut().for_each(|table| {
+            table.heads.reserve(additional);
+            table.entries.reserve(additional);
+        });
+    }
+
     /// Number of documents inserted.
     pub fn len(&self) -> usize {
         self.docs

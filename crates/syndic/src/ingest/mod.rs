@@ -227,6 +227,8 @@ pub struct Corpus {
     records: u64,
     bytes: u64,
     stopped: bool,
+    /// On-disk size of the inputs, when every input is a file.
+    input_bytes: Option<u64>,
 }
 
 impl std::fmt::Debug for Corpus {
@@ -244,14 +246,24 @@ impl Corpus {
     /// A corpus over `inputs`, read in order. Fails at once if a path does not exist (a typo
     /// should not cost a long run); files are opened only when their turn comes.
     pub fn open(inputs: &[Input], options: IngestOptions) -> Result<Corpus> {
+        let mut input_bytes = Some(0u64);
         for input in inputs {
-            if let Input::Path(path) = input {
-                std::fs::metadata(path)
-                    .map_err(|e| Error::io(format!("cannot open input {}", path.display()), e))?;
+            match input {
+                Input::Path(path) => {
+                    let meta = std::fs::metadata(path).map_err(|e| {
+                        Error::io(format!("cannot open input {}", path.display()), e)
+                    })?;
+                    input_bytes = input_bytes
+                        .filter(|_| meta.is_file())
+                        .map(|n| n.saturating_add(meta.len()));
+                }
+                Input::Stdin => input_bytes = None,
             }
         }
         let pending = inputs.iter().cloned().map(Pending::Input).collect();
-        Ok(Corpus::with_pending(pending, options))
+        let mut corpus = Corpus::with_pending(pending, options);
+        corpus.input_bytes = input_bytes;
+        Ok(corpus)
     }
 
     /// A corpus over one JSON Lines stream (compression detected), named `name` in messages.
@@ -276,6 +288,7 @@ impl Corpus {
             records: 0,
             bytes: 0,
             stopped: false,
+            input_bytes: None,
         }
     }
 
@@ -292,6 +305,14 @@ impl Corpus {
     /// Bytes of the records yielded so far (decompressed).
     pub fn bytes(&self) -> u64 {
         self.bytes
+    }
+
+    /// The inputs' size on disk when every input is a file (a compressed one counts its
+    /// compressed bytes), else `None` (standard input, a directory, a reader): with
+    /// [`Corpus::bytes`] and [`Corpus::records`], enough to estimate how many records are
+    /// coming.
+    pub fn input_bytes(&self) -> Option<u64> {
+        self.input_bytes
     }
 
     /// Records skipped so far (under [`OnError::Skip`]).
@@ -431,6 +452,31 @@ mod tests {
         ids.iter()
             .map(|id| format!("{{\"id\":\"{id}\",\"text\":\"text of {id}\"}}\n"))
             .collect()
+    }
+
+    /// Files give their size on disk, which with the records read so far estimates the
+    /// records to come; standard input and directories give none.
+    #[test]
+    fn input_bytes_are_known_for_files_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.jsonl"), dir.path().join("b.jsonl"));
+        std::fs::write(&a, jsonl(&["a1", "a2"])).unwrap();
+        std::fs::write(&b, jsonl(&["b1", "b2", "b3"])).unwrap();
+        let size = |inputs: &[Input]| {
+            Corpus::open(inputs, IngestOptions::default())
+                .unwrap()
+                .input_bytes()
+        };
+        let files = [Input::Path(a.clone()), Input::Path(b.clone())];
+        let total = std::fs::metadata(&a).unwrap().len() + std::fs::metadata(&b).unwrap().len();
+        assert_eq!(size(&files), Some(total));
+        let mut corpus = Corpus::open(&files, IngestOptions::default()).unwrap();
+        assert_eq!(ids(&mut corpus).len(), 5);
+        // Every byte is a record's (its line end included): bytes read / records read is the
+        // size of a record on disk.
+        assert_eq!(corpus.bytes(), total);
+        assert_eq!(size(&[Input::Path(a.clone()), Input::Stdin]), None);
+        assert_eq!(size(&[Input::Path(dir.path().to_path_buf())]), None);
     }
 
     #[test]
