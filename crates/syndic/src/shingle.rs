@@ -20,7 +20,7 @@
 //! path (tested over random texts). Any other character sends the text down the general path
 //! (NFKC and the full [normaliser](crate::normalize)). The fast path hashes several stretches of
 //! the text at once, since one word's hash is a serial chain of multiplies (see
-//! [`hash_folded_words`]).
+//! [`hash_ascii_words`]).
 
 use crate::normalize::Normalizer;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
@@ -288,10 +288,8 @@ fn simple_class(c: char) -> Simple {
 /// Returns false, with `out` partly written, at the first character only the general path can
 /// handle.
 ///
-/// Up to three passes, each simple enough to run at several bytes a cycle: a text with
-/// typography is first folded to ASCII ([`fold_typography`]), then [`fold_word_bytes`] maps
-/// the ASCII bytes to lowercase word bytes and marked separators, and [`hash_folded_words`]
-/// hashes the words.
+/// A text with typography is first folded to ASCII ([`fold_typography`]), then
+/// [`hash_ascii_words`] lowercases, splits and hashes the ASCII bytes.
 fn simple_word_hashes(text: &str, seed: u64, buf: &mut WordBuffers, out: &mut Vec<u64>) -> bool {
     out.clear();
     let ascii = if text.is_ascii() {
@@ -301,12 +299,7 @@ fn simple_word_hashes(text: &str, seed: u64, buf: &mut WordBuffers, out: &mut Ve
     } else {
         return false;
     };
-    if buf.folded.len() < ascii.len() {
-        buf.folded.resize(ascii.len(), 0);
-    }
-    let folded = &mut buf.folded[..ascii.len()];
-    fold_word_bytes(ascii, folded);
-    hash_folded_words(folded, seed, &mut buf.lanes, out);
+    hash_ascii_words(ascii, seed, &mut buf.lanes, out);
     true
 }
 
@@ -315,10 +308,7 @@ fn simple_word_hashes(text: &str, seed: u64, buf: &mut WordBuffers, out: &mut Ve
 struct WordBuffers {
     /// The text with its typography folded to ASCII ([`fold_typography`]).
     ascii: Vec<u8>,
-    /// The folded bytes of [`fold_word_bytes`]. Only ever grows, so a text does not pay for
-    /// zeroing it.
-    folded: Vec<u8>,
-    /// The chains' lanes of [`hash_folded_words`].
+    /// The chains' lanes of [`hash_ascii_words`].
     lanes: LaneBuffer,
 }
 
@@ -447,28 +437,27 @@ fn word_step(h: u64, c: u8, start: u64) -> u64 {
     if is_word_byte(c) { next } else { start }
 }
 
-/// Word hashes ([`word_hash`]) of the words of folded bytes ([`fold_word_bytes`]), in order,
-/// into `out`.
+/// Word hashes ([`word_hash`]) of the words of ASCII bytes, in order, into `out`.
 ///
 /// The hash of a word is one serial chain of multiplies, a multiply's latency per byte. So the
 /// bytes are cut after separators into rounds of [`CHAINS`] pieces of about equal length (at
 /// most [`PIECE_MAX`] bytes each), whose chains [`hash_lanes`] runs interleaved in one loop.
 /// A piece that cannot be cut that short (one word longer) is hashed on its own.
-fn hash_folded_words(folded: &[u8], seed: u64, lanes: &mut LaneBuffer, out: &mut Vec<u64>) {
+fn hash_ascii_words(ascii: &[u8], seed: u64, lanes: &mut LaneBuffer, out: &mut Vec<u64>) {
     let start = seed ^ 0xCBF2_9CE4_8422_2325;
-    let len = folded.len();
+    let len = ascii.len();
     let mut from = 0;
     while from < len {
         let target = (len - from).div_ceil(CHAINS).clamp(PIECE_MIN, PIECE_MAX);
         let mut cuts = [from; CHAINS + 1];
         for k in 1..=CHAINS {
-            cuts[k] = cut_after_separator(folded, cuts[k - 1], cuts[k - 1] + target);
+            cuts[k] = cut_after_separator(ascii, cuts[k - 1], cuts[k - 1] + target);
         }
-        let pieces: [&[u8]; CHAINS] = std::array::from_fn(|k| &folded[cuts[k]..cuts[k + 1]]);
+        let pieces: [&[u8]; CHAINS] = std::array::from_fn(|k| &ascii[cuts[k]..cuts[k + 1]]);
         if pieces.iter().all(|piece| piece.len() <= PIECE_MAX) {
             hash_lanes(pieces, start, &mut lanes.0, out);
         } else {
-            hash_serially(&folded[from..cuts[CHAINS]], start, out);
+            hash_serially(&ascii[from..cuts[CHAINS]], start, out);
         }
         from = cuts[CHAINS];
     }
@@ -477,11 +466,11 @@ fn hash_folded_words(folded: &[u8], seed: u64, lanes: &mut LaneBuffer, out: &mut
 /// The cut after `from` nearest below `target` that follows a separator, else the first one
 /// above (a word longer than `target - from`), else the end. A text cut there splits no word,
 /// and each part but the last ends its own last word with a [`WORD_END`].
-fn cut_after_separator(folded: &[u8], from: usize, target: usize) -> usize {
-    if target >= folded.len() {
-        return folded.len();
+fn cut_after_separator(ascii: &[u8], from: usize, target: usize) -> usize {
+    if target >= ascii.len() {
+        return ascii.len();
     }
-    let is_separator = |i: usize| !is_word_byte(folded[i]);
+    let is_separator = |i: usize| fold_ascii(ascii[i]) == 0;
     let mut cut = target;
     while cut > from && !is_separator(cut - 1) {
         cut -= 1;
@@ -490,16 +479,17 @@ fn cut_after_separator(folded: &[u8], from: usize, target: usize) -> usize {
         return cut;
     }
     cut = target.max(from + 1);
-    while cut < folded.len() && !is_separator(cut - 1) {
+    while cut < ascii.len() && !is_separator(cut - 1) {
         cut += 1;
     }
     cut
 }
 
-/// Appends the word hashes of pieces of folded bytes, each starting after a separator (or at
+/// Appends the word hashes of pieces of ASCII bytes, each starting after a separator (or at
 /// the text's start), to `out`, in order.
 ///
-/// Each piece is copied into its lane, closed with a [`WORD_END`] if it ends inside a word, and
+/// Each piece is folded into its lane ([`fold_word_bytes`]), closed with a [`WORD_END`] if it
+/// ends inside a word, and
 /// padded with separators to the longest one's length; then one loop steps every chain by one
 /// byte, branch-free: the running hash is stored in slot `n` for every byte and `n` moves on
 /// only at a word end, so word boundaries — every few bytes, unpredictable — cost no
@@ -509,9 +499,10 @@ fn hash_lanes(pieces: [&[u8]; CHAINS], start: u64, lanes: &mut Lanes, out: &mut 
     let rows = rows.min(LANE);
     for (lane, piece) in lanes.bytes.iter_mut().zip(pieces) {
         let (head, tail) = lane[..rows].split_at_mut(piece.len());
-        head.copy_from_slice(piece);
+        // The byte before a piece is a separator (or there is none): its first byte ends no word.
+        fold_word_bytes(piece, head);
         tail.fill(0);
-        if piece.last().is_some_and(|&c| is_word_byte(c)) {
+        if head.last().is_some_and(|&c| is_word_byte(c)) {
             tail[0] = WORD_END;
         }
     }
@@ -534,17 +525,19 @@ fn hash_lanes(pieces: [&[u8]; CHAINS], start: u64, lanes: &mut Lanes, out: &mut 
     }
 }
 
-/// Appends the word hashes of folded bytes to `out`, one byte after the other: for a piece
-/// with a word too long for a lane.
-fn hash_serially(folded: &[u8], start: u64, out: &mut Vec<u64>) {
-    let mut h = start;
-    for &c in folded {
-        if c >= WORD_END {
+/// Appends the word hashes of ASCII bytes to `out`, one byte after the other: for a piece with
+/// a word too long for a lane.
+fn hash_serially(ascii: &[u8], start: u64, out: &mut Vec<u64>) {
+    let (mut h, mut before) = (start, 0);
+    for &b in ascii {
+        let c = fold_ascii(b);
+        if c == 0 && before != 0 {
             out.push(finalize(h));
         }
         h = word_step(h, c, start);
+        before = c;
     }
-    if folded.last().is_some_and(|&c| is_word_byte(c)) {
+    if before != 0 {
         out.push(finalize(h));
     }
 }
