@@ -14,9 +14,6 @@
 //! shingles are a small part of either text. Requiring a Jaccard floor keeps a short text
 //! that is quoted whole inside a much longer, different article from counting as its version.
 
-/// Keys per block of [`Overlap::of`]'s block merge.
-const BLOCK: usize = 4;
-
 /// Exact overlap of two shingle sets.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Overlap {
@@ -48,25 +45,6 @@ impl Overlap {
     /// cost more than the comparison.
     pub fn of(a: &[u64], b: &[u64]) -> Overlap {
         let (mut i, mut j, mut shared) = (0, 0, 0);
-        // Four by four first: every pair of a block of each side is compared (sixteen
-        // independent comparisons), then the block with the smaller last key moves on (both
-        // when they tie). A step of one key at a time waits for the previous step's loads; a
-        // block step does four keys' worth of work per wait. A pair of equal keys is counted
-        // once: blocks only move forward, and a block moves on only past keys that cannot
-        // equal any key after the other side's block.
-        while i + BLOCK <= a.len() && j + BLOCK <= b.len() {
-            let x: [u64; BLOCK] = std::array::from_fn(|k| a[i + k] >> Overlap::DROPPED_BITS);
-            let y: [u64; BLOCK] = std::array::from_fn(|k| b[j + k] >> Overlap::DROPPED_BITS);
-            for &u in &x {
-                for &v in &y {
-                    shared += usize::from(u == v);
-                }
-            }
-            let (last_x, last_y) = (x[BLOCK - 1], y[BLOCK - 1]);
-            i += BLOCK * usize::from(last_x <= last_y);
-            j += BLOCK * usize::from(last_y <= last_x);
-        }
-        // The rest one key at a time.
         while i < a.len() && j < b.len() {
             let (x, y) = (a[i] >> Overlap::DROPPED_BITS, b[j] >> Overlap::DROPPED_BITS);
             shared += usize::from(x == y);
@@ -162,18 +140,6 @@ mod tests {
             let o = Overlap::of(&va, &vb);
             proptest::prop_assert_eq!(o.shared, a.intersection(&b).count());
             proptest::prop_assert_eq!((o.len_a, o.len_b), (a.len(), b.len()));
-        }
-
-        /// Dense sets (most keys shared, runs of equal block ends) count alike, either way round.
-        #[test]
-        fn dense_overlap_equals_set_intersection(
-            a in proptest::collection::btree_set(0u64..48, 0..48),
-            b in proptest::collection::btree_set(0u64..48, 0..48),
-        ) {
-            let (va, vb) = (keyed(&a.iter().copied().collect::<Vec<_>>()), keyed(&b.iter().copied().collect::<Vec<_>>()));
-            let expected = a.intersection(&b).count();
-            proptest::prop_assert_eq!(Overlap::of(&va, &vb).shared, expected);
-            proptest::prop_assert_eq!(Overlap::of(&vb, &va).shared, expected);
         }
     }
 
