@@ -141,6 +141,18 @@ mod tests {
             proptest::prop_assert_eq!(o.shared, a.intersection(&b).count());
             proptest::prop_assert_eq!((o.len_a, o.len_b), (a.len(), b.len()));
         }
+
+        /// Dense sets (most keys shared) count alike, either way round.
+        #[test]
+        fn dense_overlap_equals_set_intersection(
+            a in proptest::collection::btree_set(0u64..48, 0..48),
+            b in proptest::collection::btree_set(0u64..48, 0..48),
+        ) {
+            let (va, vb) = (keyed(&a.iter().copied().collect::<Vec<_>>()), keyed(&b.iter().copied().collect::<Vec<_>>()));
+            let expected = a.intersection(&b).count();
+            proptest::prop_assert_eq!(Overlap::of(&va, &vb).shared, expected);
+            proptest::prop_assert_eq!(Overlap::of(&vb, &va).shared, expected);
+        }
     }
 
     #[test]
