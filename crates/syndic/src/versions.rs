@@ -259,18 +259,28 @@ impl Sketcher {
         sketch
     }
 
-    /// Sketches one text into `out`, reusing its buffers.
-    pub fn sketch_into(&self, text: &str, out: &mut Sketch) {
+    /// Only the shingle set of a text (what [`Sketcher::sketch`] puts in
+    /// [`Sketch::shingles`]), into `out`: for verifying against a text whose set was not kept,
+    /// without signing it again.
+    pub fn shingles_into(&self, text: &str, out: &mut Vec<u64>) {
+        *out = self.shingle(text, std::mem::take(out)).hashes;
+    }
+
+    /// The shingle set of `text`, in the buffer `hashes`.
+    fn shingle(&self, text: &str, hashes: Vec<u64>) -> ShingleSet {
         thread_local! {
-            // The normalised text and word hashes of the last text sketched on this thread:
+            // The normalised text and word hashes of the last text shingled on this thread:
             // reused, so sketching allocates only what the sketch keeps.
             static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
         }
-        let mut set = ShingleSet {
-            hashes: std::mem::take(&mut out.shingles),
-            words: 0,
-        };
+        let mut set = ShingleSet { hashes, words: 0 };
         SCRATCH.with_borrow_mut(|scratch| self.shingler.shingle_into(text, &mut set, scratch));
+        set
+    }
+
+    /// Sketches one text into `out`, reusing its buffers.
+    pub fn sketch_into(&self, text: &str, out: &mut Sketch) {
+        let set = self.shingle(text, std::mem::take(&mut out.shingles));
         out.keys.clear();
         out.fingerprint.clear();
         if !set.hashes.is_empty() {
@@ -1285,6 +1295,21 @@ mod tests {
                 let kept: Vec<u64> = set.iter().map(|&h| hash_of(key_of(h))).collect();
                 assert_eq!(out, kept, "set {slot}");
             }
+        }
+    }
+
+    /// The shingles alone are the sketch's shingles, whatever the buffer held before.
+    #[test]
+    fn shingles_alone_equal_the_sketch_s() {
+        let sketcher = Sketcher::new(&VersionConfig::default());
+        let mut out = vec![7, 8, 9];
+        for t in [
+            text(3, 120),
+            String::new(),
+            "Émile’s “café” — naïve".to_string(),
+        ] {
+            sketcher.shingles_into(&t, &mut out);
+            assert_eq!(out, sketcher.sketch(&t).shingles);
         }
     }
 

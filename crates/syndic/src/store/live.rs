@@ -2082,15 +2082,7 @@ fn stored_set(
     let Some(stored) = reader.document(seq)? else {
         return Ok(false);
     };
-    thread_local! {
-        // The sketch buffers of the last set worked out on this thread, reused.
-        static SKETCH: std::cell::RefCell<Sketch> = std::cell::RefCell::default();
-    }
-    SKETCH.with_borrow_mut(|sketch| {
-        sketch.shingles = std::mem::take(out);
-        sketcher.sketch_into(&stored.document.text, sketch);
-        *out = std::mem::take(&mut sketch.shingles);
-    });
+    sketcher.shingles_into(&stored.document.text, out);
     Ok(true)
 }
 
