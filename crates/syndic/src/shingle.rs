@@ -489,11 +489,10 @@ fn cut_after_separator(ascii: &[u8], from: usize, target: usize) -> usize {
 /// the text's start), to `out`, in order.
 ///
 /// Each piece is folded into its lane ([`fold_word_bytes`]), closed with a [`WORD_END`] if it
-/// ends inside a word, and
-/// padded with separators to the longest one's length; then one loop steps every chain by one
-/// byte, branch-free: the running hash is stored in slot `n` for every byte and `n` moves on
-/// only at a word end, so word boundaries — every few bytes, unpredictable — cost no
-/// mispredicted branch.
+/// ends inside a word, and padded with separators to the longest one's length; then one loop
+/// steps every chain by one byte, branch-free: the running hash is stored in slot `n` for every
+/// byte and `n` moves on only at a word end, so word boundaries — every few bytes,
+/// unpredictable — cost no mispredicted branch.
 fn hash_lanes(pieces: [&[u8]; CHAINS], start: u64, lanes: &mut Lanes, out: &mut Vec<u64>) {
     let rows = 1 + pieces.iter().map(|piece| piece.len()).max().unwrap_or(0);
     let rows = rows.min(LANE);
