@@ -20,7 +20,7 @@
 //! path (tested over random texts). Any other character sends the text down the general path
 //! (NFKC and the full [normaliser](crate::normalize)). The fast path hashes several stretches of
 //! the text at once, since one word's hash is a serial chain of multiplies (see
-//! [`hash_ascii_words`]).
+//! `hash_ascii_words`).
 
 use crate::normalize::Normalizer;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
