@@ -487,14 +487,28 @@ impl LshIndex {
             assert_eq!(keys.len(), self.bands, "wrong number of band keys");
         }
         self.docs += docs.len();
-        self.tables
-            .par_iter_mut()
-            .enumerate()
-            .for_each(|(band, table)| {
-                for &(doc, keys) in docs {
-                    table.insert(doc, keys[band]);
-                }
-            });
+        let fill = |band: usize, table: &mut Band| {
+            // As in `ChunkHits::inserting`: the slots first, their misses overlapping.
+            let mut touched = 0u64;
+            for &(_, keys) in docs {
+                touched ^= table.heads.touch(short_key(keys[band]));
+            }
+            std::hint::black_box(touched);
+            for &(doc, keys) in docs {
+                table.insert(doc, keys[band]);
+            }
+        };
+        if docs.len() >= PARALLEL_QUERIES {
+            self.tables
+                .par_iter_mut()
+                .enumerate()
+                .for_each(|(band, table)| fill(band, table));
+        } else {
+            self.tables
+                .iter_mut()
+                .enumerate()
+                .for_each(|(band, table)| fill(band, table));
+        }
     }
 
     /// Reads the chains of `keys`, newest first, into `hits`: at most `budgets[band]` entries

@@ -560,7 +560,10 @@ impl Core {
             .collect()
     }
 
-    /// Appends a document whose closest earlier member is already known.
+    /// Appends a document whose closest earlier member is already known. Its band keys join
+    /// the band tables at once, or — when `later` is given — are left for the caller, which
+    /// pushes the document's number there and inserts a whole round band by band
+    /// ([`LshIndex::insert_all`]) before anything looks the index up again.
     fn push(
         &mut self,
         entry: (u64, &str, Option<Timestamp>, u64),
@@ -568,6 +571,7 @@ impl Core {
         closest: Option<(u32, Overlap)>,
         keys: &[u64],
         print: &[u64],
+        later: Option<&mut Vec<u32>>,
     ) -> Result<Placed> {
         let (seq, id, published, chars) = entry;
         if self.docs.last().is_some_and(|d| d.seq >= seq) {
@@ -587,7 +591,10 @@ impl Core {
                     keys.len()
                 )));
             }
-            self.lsh.insert(doc, keys);
+            match later {
+                Some(later) => later.push(doc),
+                None => self.lsh.insert(doc, keys),
+            }
         }
         let known = status == Status::Ok && print.len() == self.print_words;
         if known {
@@ -621,7 +628,7 @@ impl Core {
         } else {
             Vec::new()
         };
-        self.place_matched(entry, sketch, status, &matches, overlap, pair)
+        self.place_matched(entry, sketch, status, &matches, overlap, pair, None)
     }
 
     /// [`Core::place`] for a document whose verified matches are already known.
@@ -633,9 +640,17 @@ impl Core {
         matches: &[Match],
         overlap: &mut OverlapWith<'_>,
         pair: &mut PairOverlap<'_>,
+        later: Option<&mut Vec<u32>>,
     ) -> Result<Placed> {
         let (best, also) = self.choose(matches, overlap)?;
-        let mut placed = self.push(entry, status, best, &sketch.keys, &sketch.fingerprint)?;
+        let mut placed = self.push(
+            entry,
+            status,
+            best,
+            &sketch.keys,
+            &sketch.fingerprint,
+            later,
+        )?;
         placed.merged = self.merge(placed.family, &also, pair)?;
         placed.canonical = self.families.get(placed.family).canonical;
         Ok(placed)
@@ -660,6 +675,7 @@ impl Core {
             closest,
             &keys,
             &print,
+            None,
         )?;
         let key = self.key(placed.family);
         if key != p.family {
@@ -1305,6 +1321,10 @@ impl<S: Store> LiveIndex<S> {
             }
             let pending = &*pending;
             let (mut set, mut a, mut b) = (Vec::new(), Vec::new(), Vec::new());
+            // The round was looked up before it is placed, so its documents join the band
+            // tables together at its end, band by band.
+            let mut later: Vec<u32> = Vec::with_capacity(round.len());
+            let mut indexed: Vec<(u32, &[u64])> = Vec::with_capacity(round.len());
             for ((k, p), matches) in round.iter().enumerate().zip(&matches) {
                 let seq = first_seq + k as u64;
                 let d = &p.document.document;
@@ -1329,7 +1349,11 @@ impl<S: Store> LiveIndex<S> {
                     matches,
                     &mut overlap,
                     &mut pair,
+                    Some(&mut later),
                 )?;
+                if later.last() == Some(&placed.doc) {
+                    indexed.push((placed.doc, &p.sketch.sketch.keys[..]));
+                }
                 let (similarity, containment) = if placed.canonical == placed.doc {
                     (1.0, 1.0)
                 } else {
@@ -1369,6 +1393,7 @@ impl<S: Store> LiveIndex<S> {
                     touched.push(from);
                 }
             }
+            core.lsh.insert_all(&indexed);
             Ok(())
         })();
         if let Err(e) = placing {
