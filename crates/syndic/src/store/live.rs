@@ -561,9 +561,9 @@ impl Core {
     }
 
     /// Appends a document whose closest earlier member is already known. Its band keys join
-    /// the band tables at once, or — when `later` is given — are left for the caller, which
-    /// pushes the document's number there and inserts a whole round band by band
-    /// ([`LshIndex::insert_all`]) before anything looks the index up again.
+    /// the band tables at once, or — with `defer_keys` — are left for the caller, which inserts
+    /// a whole round band by band ([`LshIndex::insert_all`]) before anything looks the index
+    /// up again.
     fn push(
         &mut self,
         entry: (u64, &str, Option<Timestamp>, u64),
@@ -571,7 +571,7 @@ impl Core {
         closest: Option<(u32, Overlap)>,
         keys: &[u64],
         print: &[u64],
-        later: Option<&mut Vec<u32>>,
+        defer_keys: bool,
     ) -> Result<Placed> {
         let (seq, id, published, chars) = entry;
         if self.docs.last().is_some_and(|d| d.seq >= seq) {
@@ -591,9 +591,8 @@ impl Core {
                     keys.len()
                 )));
             }
-            match later {
-                Some(later) => later.push(doc),
-                None => self.lsh.insert(doc, keys),
+            if !defer_keys {
+                self.lsh.insert(doc, keys);
             }
         }
         let known = status == Status::Ok && print.len() == self.print_words;
@@ -628,10 +627,12 @@ impl Core {
         } else {
             Vec::new()
         };
-        self.place_matched(entry, sketch, status, &matches, overlap, pair, None)
+        self.place_matched(entry, sketch, status, &matches, overlap, pair, false)
     }
 
-    /// [`Core::place`] for a document whose verified matches are already known.
+    /// [`Core::place`] for a document whose verified matches are already known. `status` is
+    /// given, not worked out from `sketch`: a round has moved its shingle sets out by then.
+    #[allow(clippy::too_many_arguments)]
     fn place_matched(
         &mut self,
         entry: (u64, &str, Option<Timestamp>, u64),
@@ -640,7 +641,7 @@ impl Core {
         matches: &[Match],
         overlap: &mut OverlapWith<'_>,
         pair: &mut PairOverlap<'_>,
-        later: Option<&mut Vec<u32>>,
+        defer_keys: bool,
     ) -> Result<Placed> {
         let (best, also) = self.choose(matches, overlap)?;
         let mut placed = self.push(
@@ -649,7 +650,7 @@ impl Core {
             best,
             &sketch.keys,
             &sketch.fingerprint,
-            later,
+            defer_keys,
         )?;
         placed.merged = self.merge(placed.family, &also, pair)?;
         placed.canonical = self.families.get(placed.family).canonical;
@@ -675,7 +676,7 @@ impl Core {
             closest,
             &keys,
             &print,
-            None,
+            false,
         )?;
         let key = self.key(placed.family);
         if key != p.family {
@@ -1323,7 +1324,6 @@ impl<S: Store> LiveIndex<S> {
             let (mut set, mut a, mut b) = (Vec::new(), Vec::new(), Vec::new());
             // The round was looked up before it is placed, so its documents join the band
             // tables together at its end, band by band.
-            let mut later: Vec<u32> = Vec::with_capacity(round.len());
             let mut indexed: Vec<(u32, &[u64])> = Vec::with_capacity(round.len());
             for ((k, p), matches) in round.iter().enumerate().zip(&matches) {
                 let seq = first_seq + k as u64;
@@ -1349,9 +1349,9 @@ impl<S: Store> LiveIndex<S> {
                     matches,
                     &mut overlap,
                     &mut pair,
-                    Some(&mut later),
+                    true,
                 )?;
-                if later.last() == Some(&placed.doc) {
+                if status == Status::Ok {
                     indexed.push((placed.doc, &p.sketch.sketch.keys[..]));
                 }
                 let (similarity, containment) = if placed.canonical == placed.doc {
