@@ -189,6 +189,7 @@ fn add(args: AddArgs) -> anyhow::Result<ExitStatus> {
         elapsed: Duration::ZERO,
     };
     let received = now();
+    let mut input_bytes = corpus.input_bytes();
     std::thread::scope(|scope| -> anyhow::Result<()> {
         let (tx, rx) = mpsc::sync_channel::<anyhow::Result<Chunk>>(1);
         let chunk_size = args.chunk_size;
@@ -203,6 +204,15 @@ fn add(args: AddArgs) -> anyhow::Result<ExitStatus> {
                 chunk.skipped.iter().for_each(|e| reporter.skipped(e));
                 chunk.records
             });
+            // From the first chunk and the input's size, about how many documents are coming:
+            // the index makes room for them once (as `dedup` does).
+            if let (Some(total), Some(records)) = (input_bytes.take(), next.as_ref()) {
+                let read: u64 = records.iter().map(|r| r.bytes).sum();
+                if read > 0 {
+                    let expected = total as f64 * records.len() as f64 / read as f64;
+                    index.reserve(expected.min(f64::from(u32::MAX)) as usize);
+                }
+            }
             let finished = next.is_none();
             let previous = ready.take();
             let index = &index;

@@ -417,6 +417,17 @@ impl Core {
         }
     }
 
+    /// Makes room for `additional` more documents (see
+    /// [`VersionIndex::reserve`](crate::versions::VersionIndex::reserve)).
+    fn reserve(&mut self, additional: usize) {
+        self.lsh.reserve(additional);
+        self.docs.reserve(additional);
+        self.families.reserve(additional);
+        self.prints
+            .reserve(additional.saturating_mul(self.print_words));
+        self.has_print.reserve(additional);
+    }
+
     /// Splits a stored band-key record into band keys and fingerprint (absent in format 1).
     fn split_keys(&self, seq: u64, mut stored: Vec<u64>) -> Result<(Vec<u64>, Vec<u64>)> {
         let bands = self.config.banding().bands;
@@ -1951,6 +1962,13 @@ impl<S: Store> LiveIndex<S> {
             closed_stories: s.closed_stories,
             next_seq: s.next_seq,
         })
+    }
+
+    /// Makes room in memory for about `additional` more documents, so that a bulk load of
+    /// that many regrows none of the in-memory tables (band tables, fingerprints, families).
+    /// Only a hint: more still fit.
+    pub fn reserve(&self, additional: usize) {
+        self.state_write().core.reserve(additional);
     }
 
     /// Number of documents in the in-memory band table (equals the stored count).
