@@ -85,6 +85,81 @@ impl Fingerprint {
     }
 }
 
+/// Every indexed document's [`Fingerprint`], by document number, side by side in one array —
+/// what both version indexes (batch and live) rank candidates by.
+#[derive(Debug)]
+pub(crate) struct Fingerprints {
+    /// `per_doc` words per document; zeros where the fingerprint is unknown.
+    words: Vec<u64>,
+    /// Whether each document's fingerprint is known (not for documents that are not indexed,
+    /// nor for those of a format-1 store).
+    known: Vec<bool>,
+    per_doc: usize,
+}
+
+impl Fingerprints {
+    /// An empty table for fingerprints of `num_perm`-slot signatures.
+    pub(crate) fn new(num_perm: usize) -> Self {
+        Fingerprints {
+            words: Vec::new(),
+            known: Vec::new(),
+            per_doc: Fingerprint::words(num_perm),
+        }
+    }
+
+    /// Words per fingerprint.
+    pub(crate) fn per_doc(&self) -> usize {
+        self.per_doc
+    }
+
+    /// Appends the next document's fingerprint: `print` when it has the right length, else
+    /// an unknown one.
+    pub(crate) fn push(&mut self, print: Option<&[u64]>) {
+        match print.filter(|p| p.len() == self.per_doc) {
+            Some(p) => {
+                self.words.extend_from_slice(p);
+                self.known.push(true);
+            }
+            None => {
+                self.words.resize(self.words.len() + self.per_doc, 0);
+                self.known.push(false);
+            }
+        }
+    }
+
+    /// Document `doc`'s fingerprint, if known.
+    pub(crate) fn get(&self, doc: u32) -> Option<&[u64]> {
+        let doc = doc as usize;
+        let at = doc * self.per_doc;
+        self.known
+            .get(doc)
+            .copied()
+            .unwrap_or(false)
+            .then(|| &self.words[at..at + self.per_doc])
+    }
+
+    /// Makes room for `additional` more documents.
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        self.words.reserve(additional.saturating_mul(self.per_doc));
+        self.known.reserve(additional);
+    }
+
+    /// Reads every cache line of the fingerprints of `docs` (those in the table). Ranking
+    /// candidates reads each one's fingerprint, a cache miss apiece into an array of 128 bytes
+    /// per document: touched first, in a loop of independent loads, the misses overlap instead
+    /// of coming one after the other in the ranking loop.
+    pub(crate) fn touch(&self, docs: impl Iterator<Item = u32>) {
+        let mut touched = 0u64;
+        for doc in docs {
+            let at = doc as usize * self.per_doc;
+            for line in (at..at + self.per_doc).step_by(8) {
+                touched ^= self.words.get(line).copied().unwrap_or(0);
+            }
+        }
+        std::hint::black_box(touched);
+    }
+}
+
 /// Computes MinHash signatures by one-permutation hashing with optimal densification.
 #[derive(Clone, Copy, Debug)]
 pub struct MinHasher {
@@ -213,6 +288,24 @@ mod tests {
             1.0
         );
         assert_eq!(Fingerprint::estimate(&a.fingerprint().0, &[], 13), 0.0);
+    }
+
+    /// Fingerprints read back by document number; a missing or mis-sized one is unknown.
+    #[test]
+    fn fingerprints_are_kept_by_document() {
+        let mut prints = Fingerprints::new(16);
+        assert_eq!(prints.per_doc(), 2);
+        prints.reserve(4);
+        prints.push(Some(&[1, 2]));
+        prints.push(None);
+        prints.push(Some(&[3, 4, 5]));
+        prints.push(Some(&[6, 7]));
+        prints.touch([0, 1, 3, 9].into_iter());
+        assert_eq!(prints.get(0), Some(&[1, 2][..]));
+        assert_eq!(prints.get(1), None);
+        assert_eq!(prints.get(2), None);
+        assert_eq!(prints.get(3), Some(&[6, 7][..]));
+        assert_eq!(prints.get(4), None);
     }
 
     #[test]

@@ -43,7 +43,7 @@ use crate::document::Timestamp;
 use crate::error::{Error, Result};
 use crate::families::{self, Families, Match};
 use crate::lsh::{Banding, Candidate, ChunkHits, LshIndex};
-use crate::minhash::{Fingerprint, MinHasher};
+use crate::minhash::{Fingerprint, Fingerprints, MinHasher};
 use crate::shingle::{DEFAULT_SEED, Scratch, ShingleKind, ShingleSet, Shingler};
 use crate::verify::{Overlap, VersionRule};
 use rayon::prelude::*;
@@ -583,12 +583,9 @@ pub struct VersionIndex {
     /// Slot in `sets` of each document (`u32::MAX` when not indexed).
     set_slot: Vec<u32>,
     sets: SetStore,
-    /// Fingerprint words of each document (`print_words` each; zeros when unknown or not
-    /// indexed), by document number: a candidate's estimate is one lookup, not two in a row.
-    prints: Vec<u64>,
-    /// Whether each document has a fingerprint.
-    has_print: Vec<bool>,
-    print_words: usize,
+    /// Each document's fingerprint, by document number: a candidate's estimate is one
+    /// lookup.
+    prints: Fingerprints,
     /// Set buffers of placement: a canonical member's, and another's.
     buf_a: Vec<u64>,
     buf_b: Vec<u64>,
@@ -640,9 +637,7 @@ impl VersionIndex {
         self.docs.reserve(additional);
         self.families.reserve(additional);
         self.set_slot.reserve(additional);
-        self.prints
-            .reserve(additional.saturating_mul(self.print_words));
-        self.has_print.reserve(additional);
+        self.prints.reserve(additional);
         if let SetStore::Memory { offsets, .. } = &mut self.sets {
             offsets.reserve(additional);
         }
@@ -824,13 +819,8 @@ impl VersionIndex {
         } else {
             self.set_slot.push(u32::MAX);
         }
-        let known = status == Status::Ok && d.sketch.fingerprint.len() == self.print_words;
-        if known {
-            self.prints.extend_from_slice(&d.sketch.fingerprint);
-        } else {
-            self.prints.resize(self.prints.len() + self.print_words, 0);
-        }
-        self.has_print.push(known);
+        self.prints
+            .push((status == Status::Ok).then_some(&d.sketch.fingerprint[..]));
         if !also.is_empty() {
             self.merge_into(family, &also, placing)?;
         }
@@ -841,15 +831,6 @@ impl VersionIndex {
             canonical,
             closest: best,
             status,
-        })
-    }
-
-    /// The fingerprint of an indexed document, if known.
-    fn print_of(&self, doc: u32) -> Option<&[u64]> {
-        let doc = doc as usize;
-        self.has_print[doc].then(|| {
-            let at = doc * self.print_words;
-            &self.prints[at..at + self.print_words]
         })
     }
 
@@ -866,21 +847,9 @@ impl VersionIndex {
         let sketch = chunk[i].sketch;
         hits.candidates(i, &mut probe.hits, &mut probe.candidates);
         let in_chunk = |other: u32| chunk[(other - base) as usize].sketch;
-        let words = self.print_words;
-        // Every candidate's fingerprint is read to rank it, each a cache miss into an array of
-        // 128 bytes per document: touching them all first, in a loop of independent loads, lets
-        // the misses overlap instead of coming one after the other in the ranking loop. Each of
-        // a fingerprint's 64-byte cache lines is touched (eight words each).
-        let mut touched = 0u64;
-        for c in &probe.candidates {
-            if c.doc < base {
-                let at = c.doc as usize * words;
-                for line in (at..at + words).step_by(8) {
-                    touched ^= self.prints.get(line).copied().unwrap_or(0);
-                }
-            }
-        }
-        std::hint::black_box(touched);
+        let words = self.prints.per_doc();
+        self.prints
+            .touch(probe.candidates.iter().map(|c| c.doc).filter(|&d| d < base));
         let Probe {
             candidates,
             ranked,
@@ -896,7 +865,7 @@ impl VersionIndex {
                     let print = &in_chunk(other).fingerprint;
                     (print.len() == words).then_some(&print[..])
                 } else {
-                    self.print_of(other)
+                    self.prints.get(other)
                 }
             },
             ranked,
@@ -1099,9 +1068,7 @@ impl VersionIndexBuilder {
             families: Families::default(),
             set_slot: Vec::new(),
             sets,
-            prints: Vec::new(),
-            has_print: Vec::new(),
-            print_words: Fingerprint::words(sketcher.num_perm()),
+            prints: Fingerprints::new(sketcher.num_perm()),
             buf_a: Vec::new(),
             buf_b: Vec::new(),
             load_bytes: Vec::new(),

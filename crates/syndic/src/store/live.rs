@@ -49,7 +49,7 @@ use crate::document::{Document, Timestamp, format_timestamp};
 use crate::error::{Error, Result};
 use crate::families::{self, Families, Match, better_canonical};
 use crate::lsh::{Candidate, ChunkHits, LshIndex};
-use crate::minhash::Fingerprint;
+use crate::minhash::Fingerprints;
 use crate::story::{
     Analysis, Analyzer, Placement as StoryPlacement, StoryAssignment, StoryConfig, StoryIndex,
     StorySummary,
@@ -395,13 +395,10 @@ struct Core {
     docs: Vec<DocEntry>,
     /// Families over engine numbers; a family's key is its first member's arrival number.
     families: Families,
-    /// Fingerprint words of each document (`print_words` each; zeros when unknown): the cheap
-    /// Jaccard estimate that spares most candidates an exact verification, as in
-    /// [`VersionIndex`](crate::versions::VersionIndex).
-    prints: Vec<u64>,
-    /// Whether each document has a fingerprint (documents of a format-1 store have none).
-    has_print: Vec<bool>,
-    print_words: usize,
+    /// Each document's fingerprint: the cheap Jaccard estimate that spares most candidates an
+    /// exact verification, as in [`VersionIndex`](crate::versions::VersionIndex) (unknown for
+    /// documents of a format-1 store).
+    prints: Fingerprints,
 }
 
 impl Core {
@@ -411,9 +408,7 @@ impl Core {
             lsh: LshIndex::new(config.banding().bands, config.max_bucket),
             docs: Vec::new(),
             families: Families::default(),
-            prints: Vec::new(),
-            has_print: Vec::new(),
-            print_words: Fingerprint::words(config.num_perm),
+            prints: Fingerprints::new(config.num_perm),
         }
     }
 
@@ -423,9 +418,7 @@ impl Core {
         self.lsh.reserve(additional);
         self.docs.reserve(additional);
         self.families.reserve(additional);
-        self.prints
-            .reserve(additional.saturating_mul(self.print_words));
-        self.has_print.reserve(additional);
+        self.prints.reserve(additional);
     }
 
     /// Splits a stored band-key record into band keys and fingerprint (absent in format 1).
@@ -434,11 +427,11 @@ impl Core {
         if stored.is_empty() || stored.len() == bands {
             return Ok((stored, Vec::new()));
         }
-        if stored.len() != bands + self.print_words {
+        if stored.len() != bands + self.prints.per_doc() {
             return Err(Error::Store(format!(
                 "document {seq} has {} band-key words, the index uses {bands} (+{} fingerprint)",
                 stored.len(),
-                self.print_words
+                self.prints.per_doc()
             )));
         }
         let print = stored.split_off(bands);
@@ -462,15 +455,8 @@ impl Core {
         self.lsh.query(&sketch.keys, &mut candidates);
         let mut ranked = Vec::with_capacity(candidates.len());
         self.config
-            .rank_candidates(sketch, &candidates, |doc| self.print_of(doc), &mut ranked);
+            .rank_candidates(sketch, &candidates, |doc| self.prints.get(doc), &mut ranked);
         ranked.into_iter().map(|(_, doc)| doc).collect()
-    }
-
-    /// The fingerprint of an indexed document, if known.
-    fn print_of(&self, doc: u32) -> Option<&[u64]> {
-        let doc = doc as usize;
-        let words = self.print_words;
-        self.has_print[doc].then(|| &self.prints[doc * words..(doc + 1) * words])
     }
 
     /// The candidates that pass the version rule on their exact shingle sets, best first
@@ -481,7 +467,7 @@ impl Core {
         self.config.verify(
             sketch,
             &candidates,
-            |doc| self.print_of(doc),
+            |doc| self.prints.get(doc),
             &mut Vec::new(),
             |doc| overlap(self.docs[doc as usize].seq),
         )
@@ -606,13 +592,7 @@ impl Core {
                 self.lsh.insert(doc, keys);
             }
         }
-        let known = status == Status::Ok && print.len() == self.print_words;
-        if known {
-            self.prints.extend_from_slice(print);
-        } else {
-            self.prints.resize(self.prints.len() + self.print_words, 0);
-        }
-        self.has_print.push(known);
+        self.prints.push((status == Status::Ok).then_some(print));
         Ok(Placed {
             doc,
             family,
@@ -1491,7 +1471,7 @@ impl<S: Store> LiveIndex<S> {
             .map(|(p, status)| (*status == Status::Ok).then_some(&p.sketch.sketch.keys[..]))
             .collect();
         let hits = ChunkHits::of(&core.lsh, base, &keys);
-        let words = core.print_words;
+        let words = core.prints.per_doc();
         let verify = |buf: &mut RoundBuffers<'s>, k: usize| -> Result<Vec<Match>> {
             if statuses[k] != Status::Ok {
                 return Ok(Vec::new());
@@ -1499,6 +1479,8 @@ impl<S: Store> LiveIndex<S> {
             let p = &round[k];
             let sketch = &p.sketch.sketch;
             hits.candidates(k, &mut buf.hits, &mut buf.candidates);
+            core.prints
+                .touch(buf.candidates.iter().map(|c| c.doc).filter(|&d| d < base));
             let RoundBuffers {
                 reader,
                 candidates,
@@ -1514,7 +1496,7 @@ impl<S: Store> LiveIndex<S> {
                         let print = &round[(doc - base) as usize].sketch.sketch.fingerprint;
                         (print.len() == words).then_some(&print[..])
                     } else {
-                        core.print_of(doc)
+                        core.prints.get(doc)
                     }
                 },
                 ranked,
