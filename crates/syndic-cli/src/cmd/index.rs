@@ -206,12 +206,10 @@ fn add(args: AddArgs) -> anyhow::Result<ExitStatus> {
             });
             // From the first chunk and the input's size, about how many documents are coming:
             // the index makes room for them once (as `dedup` does).
-            if let (Some(total), Some(records)) = (input_bytes.take(), next.as_ref()) {
-                let read: u64 = records.iter().map(|r| r.bytes).sum();
-                if read > 0 {
-                    let expected = total as f64 * records.len() as f64 / read as f64;
-                    index.reserve(expected.min(f64::from(u32::MAX)) as usize);
-                }
+            if let (Some(total), Some(records)) = (input_bytes.take(), next.as_ref())
+                && let Some(expected) = syndic::ingest::expected_records(total, records)
+            {
+                index.reserve(expected);
             }
             let finished = next.is_none();
             let previous = ready.take();

@@ -133,6 +133,18 @@ pub struct Record {
     pub raw: Option<String>,
 }
 
+/// About how many records an input of `input_bytes` bytes ([`Corpus::input_bytes`]) holds,
+/// judged from its first records: for an index to make room once instead of regrowing its
+/// tables. A compressed input underestimates (its bytes on disk are fewer than its records');
+/// `None` when the first records are empty.
+pub fn expected_records(input_bytes: u64, first: &[Record]) -> Option<usize> {
+    let read: u64 = first.iter().map(|r| r.bytes).sum();
+    (read > 0).then(|| {
+        let expected = input_bytes as f64 * first.len() as f64 / read as f64;
+        expected.min(f64::from(u32::MAX)) as usize
+    })
+}
+
 impl Record {
     /// The record as one line of JSON: the raw line for JSON Lines input (all fields, as
     /// written), else an object `{"id":…,"text":…}`.
@@ -475,6 +487,11 @@ mod tests {
         // Every byte is a record's (its line end included): bytes read / records read is the
         // size of a record on disk.
         assert_eq!(corpus.bytes(), total);
+        let mut corpus = Corpus::open(&files, IngestOptions::default()).unwrap();
+        let first: Vec<Record> = corpus.by_ref().take(2).map(Result::unwrap).collect();
+        let expected = expected_records(total, &first).unwrap();
+        assert!((4..=6).contains(&expected), "{expected}");
+        assert_eq!(expected_records(total, &[]), None);
         assert_eq!(size(&[Input::Path(a.clone()), Input::Stdin]), None);
         assert_eq!(size(&[Input::Path(dir.path().to_path_buf())]), None);
     }
