@@ -30,9 +30,10 @@
 //! first and reads the chain each insertion pushed onto ([`ChunkHits::inserting`]).
 //!
 //! Memory: each band has its own open-addressing table from the top 32 bits of the band key to
-//! the newest entry (8 bytes a slot, at most three quarters full), plus one (document, link)
-//! pair per (document, band) — 19 to 29 bytes per band and document, 0.8 to 1.2 GB for a
-//! million documents at 41 bands. Keeping 32 bits of the key in a
+//! the newest entry (8 bytes a slot, at most three quarters full), plus a 4-byte link per
+//! (document, band) and one 4-byte document number per document that every band shares — at
+//! most 14.7 bytes per band and document in a table reserved ahead, up to 25.3 just after one
+//! doubles: 0.6 to 1.0 GB for a million documents at 41 bands. Keeping 32 bits of the key in a
 //! per-band map makes a false hit on a lookup about `documents / 2³²` likely (0.02% at a
 //! million); a false hit only adds a candidate that verification then rejects.
 
@@ -116,11 +117,13 @@ impl Banding {
 /// with linear probing over one array of 64-bit slots, each holding a key (high half) and its
 /// entry plus one (low half; zero marks an empty slot).
 ///
-/// Band keys are uniform hashes already, so a slot is chosen by the key's top bits after one
-/// multiplication, and an insertion or a lookup reads one slot — one cache line, where a
-/// general-purpose map reads a control byte and a bucket in two places. The table doubles
-/// past three quarters full: at most 2.7 slots (21 bytes) per key, about what the
-/// general-purpose map it replaced used.
+/// Band keys are uniform hashes already, so a key's home slot is the key scaled to the table's
+/// length (one multiplication: any length works, not only powers of two), and an insertion or
+/// a lookup reads one slot — one cache line, where a general-purpose map reads a control byte
+/// and a bucket in two places. A table reserved for `n` keys has exactly `4n/3` slots, and
+/// doubles past three quarters full. (Rounding up to a power of two left a reserved table a
+/// third to two thirds full, and on this project's virtual machines every fresh page costs a
+/// fault and a zeroing: at 100k documents the band tables were half of all page faults.)
 #[derive(Debug, Default)]
 struct Heads {
     slots: Vec<u64>,
@@ -132,17 +135,20 @@ impl Heads {
 
     /// Room for `keys` keys in all without growing.
     fn reserve(&mut self, keys: usize) {
-        let want = (keys.saturating_mul(4) / 3 + 1)
-            .next_power_of_two()
-            .max(Heads::MIN_SLOTS);
+        let want = (keys.saturating_mul(4) / 3 + 1).max(Heads::MIN_SLOTS);
         if want > self.slots.len() {
             self.rebuild(want);
         }
     }
 
+    /// `key`'s home slot: the key, a uniform 32-bit hash, scaled to the table's length.
     fn home(&self, key: u32) -> usize {
-        let bits = self.slots.len().trailing_zeros();
-        (u64::from(key).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
+        ((u64::from(key) * self.slots.len() as u64) >> 32) as usize
+    }
+
+    /// The slot after `i`, wrapping around.
+    fn after(&self, i: usize) -> usize {
+        if i + 1 == self.slots.len() { 0 } else { i + 1 }
     }
 
     /// Reads `key`'s home slot (to bring it into the cache ahead of an insertion).
@@ -158,7 +164,6 @@ impl Heads {
         if self.slots.is_empty() {
             return None;
         }
-        let mask = self.slots.len() - 1;
         let mut i = self.home(key);
         loop {
             let slot = self.slots[i];
@@ -168,7 +173,7 @@ impl Heads {
             if (slot >> 32) as u32 == key {
                 return Some((slot as u32).wrapping_sub(1));
             }
-            i = (i + 1) & mask;
+            i = self.after(i);
         }
     }
 
@@ -177,7 +182,6 @@ impl Heads {
         if (self.len + 1) * 4 > self.slots.len() * 3 {
             self.rebuild((self.slots.len() * 2).max(Heads::MIN_SLOTS));
         }
-        let mask = self.slots.len() - 1;
         let value = (u64::from(key) << 32) | u64::from(entry + 1);
         let mut i = self.home(key);
         loop {
@@ -191,18 +195,17 @@ impl Heads {
                 self.slots[i] = value;
                 return Some((slot as u32).wrapping_sub(1));
             }
-            i = (i + 1) & mask;
+            i = self.after(i);
         }
     }
 
-    /// Moves every key into a table of `slots` slots (a power of two).
+    /// Moves every key into a table of `slots` slots.
     fn rebuild(&mut self, slots: usize) {
         let old = std::mem::replace(&mut self.slots, vec![0; slots]);
-        let mask = slots - 1;
         for slot in old.into_iter().filter(|&s| s != 0) {
             let mut i = self.home((slot >> 32) as u32);
             while self.slots[i] != 0 {
-                i = (i + 1) & mask;
+                i = self.after(i);
             }
             self.slots[i] = slot;
         }
@@ -302,8 +305,15 @@ impl ChunkHits {
             assert_eq!(k.len(), index.bands, "wrong number of band keys");
             indexed += 1;
         }
-        index.docs += indexed;
+        let first = index.docs.len() as u32;
+        for (i, k) in keys.iter().enumerate() {
+            if k.is_some() {
+                index.push_doc(base + i as u32);
+            }
+        }
         let max_bucket = index.max_bucket;
+        let LshIndex { tables, docs, .. } = index;
+        let docs: &[u32] = docs;
         let fill = |band: usize, table: &mut Band| {
             let mut offsets = Vec::with_capacity(keys.len() + 1);
             let mut hits = Vec::new();
@@ -316,26 +326,26 @@ impl ChunkHits {
                 touched ^= table.heads.touch(short_key(k[band]));
             }
             std::hint::black_box(touched);
-            for (i, k) in keys.iter().enumerate() {
+            let mut entry = first;
+            for k in keys {
                 if let Some(k) = k {
-                    let previous = table.insert(base + i as u32, k[band]);
+                    let previous = table.insert(entry, k[band]);
                     let mut budget = max_bucket;
-                    table.walk(previous, &mut budget, &mut hits);
+                    table.walk(docs, previous, &mut budget, &mut hits);
+                    entry += 1;
                 }
                 offsets.push(u32::try_from(hits.len()).unwrap_or(u32::MAX));
             }
             (offsets, hits)
         };
         let bands = if indexed >= PARALLEL_QUERIES {
-            index
-                .tables
+            tables
                 .par_iter_mut()
                 .enumerate()
                 .map(|(band, table)| fill(band, table))
                 .collect()
         } else {
-            index
-                .tables
+            tables
                 .iter_mut()
                 .enumerate()
                 .map(|(band, table)| fill(band, table))
@@ -366,29 +376,31 @@ pub struct LshIndex {
     /// One table per band: bands share nothing, so a chunk of documents is inserted into all
     /// of them at once ([`LshIndex::insert_all`]).
     tables: Vec<Band>,
-    /// Documents inserted.
-    docs: usize,
+    /// Each entry's document. Every document inserted becomes entry `e` of every band at once
+    /// (the `e`-th document inserted), so the bands share this one array instead of each
+    /// keeping (document, link) pairs: 4 bytes a band and document fewer, and at a million
+    /// documents the whole array (4 MB) is read far more often than any band's and stays in
+    /// cache.
+    docs: Vec<u32>,
 }
 
 #[derive(Debug, Default)]
 struct Band {
     /// The newest entry of each (shortened) band key.
     heads: Heads,
-    /// Each entry (inserted document): its document and the previous entry with the same
-    /// key — side by side, so walking a chain touches one place per entry.
-    entries: Vec<Entry>,
+    /// Each entry's link: the previous entry with the same key, or `NONE`.
+    next: Vec<u32>,
 }
 
 impl Band {
-    /// Pushes the chain from entry `head` into `hits`, newest first: at most `*budget`
-    /// entries, the budget lowered by what was read.
-    fn walk(&self, head: u32, budget: &mut usize, hits: &mut Vec<u32>) {
+    /// Pushes the documents (`docs`, the index's) of the chain from entry `head` into `hits`,
+    /// newest first: at most `*budget` entries, the budget lowered by what was read.
+    fn walk(&self, docs: &[u32], head: u32, budget: &mut usize, hits: &mut Vec<u32>) {
         let mut entry = head;
         while entry != NONE && *budget > 0 {
-            let Entry { doc, next } = self.entries[entry as usize];
-            hits.push(doc);
+            hits.push(docs[entry as usize]);
             *budget -= 1;
-            entry = next;
+            entry = self.next[entry as usize];
         }
     }
 
@@ -399,27 +411,22 @@ impl Band {
                 heads.reserve(docs);
                 heads
             },
-            entries: Vec::with_capacity(docs),
+            next: Vec::with_capacity(docs),
         }
     }
 
-    /// Makes `doc` the newest entry of `key`'s chain; returns the entry it now points to (the
-    /// chain before it, or `NONE`).
-    fn insert(&mut self, doc: u32, key: u64) -> u32 {
-        let entry = u32::try_from(self.entries.len())
-            .ok()
-            .filter(|&e| e != NONE)
-            .expect("LSH index full");
+    /// Makes `entry` (the band's next entry) the newest of `key`'s chain; returns the entry it
+    /// now links to (the chain before it, or `NONE`).
+    fn insert(&mut self, entry: u32, key: u64) -> u32 {
+        debug_assert_eq!(
+            entry as usize,
+            self.next.len(),
+            "entries join every band in order"
+        );
         let next = self.heads.insert(short_key(key), entry).unwrap_or(NONE);
-        self.entries.push(Entry { doc, next });
+        self.next.push(next);
         next
     }
-}
-
-#[derive(Clone, Copy, Debug)]
-struct Entry {
-    doc: u32,
-    next: u32,
 }
 
 impl LshIndex {
@@ -430,7 +437,7 @@ impl LshIndex {
             bands,
             max_bucket: max_bucket.max(1),
             tables: (0..bands).map(|_| Band::default()).collect(),
-            docs: 0,
+            docs: Vec::new(),
         }
     }
 
@@ -440,7 +447,7 @@ impl LshIndex {
             bands,
             max_bucket: max_bucket.max(1),
             tables: (0..bands).map(|_| Band::with_capacity(docs)).collect(),
-            docs: 0,
+            docs: Vec::with_capacity(docs),
         }
     }
 
@@ -448,21 +455,32 @@ impl LshIndex {
     /// the tables regrowing (and, at news scale, without the kernel faulting in and zeroing
     /// every doubled table afresh).
     pub fn reserve(&mut self, additional: usize) {
+        self.docs.reserve(additional);
         self.tables.par_iter_mut().for_each(|table| {
             let keys = table.heads.len + additional;
             table.heads.reserve(keys);
-            table.entries.reserve(additional);
+            table.next.reserve(additional);
         });
     }
 
     /// Number of documents inserted.
     pub fn len(&self) -> usize {
-        self.docs
+        self.docs.len()
     }
 
     /// True when nothing has been inserted.
     pub fn is_empty(&self) -> bool {
-        self.docs == 0
+        self.docs.is_empty()
+    }
+
+    /// Appends `doc` as the next entry of every band; returns its entry number.
+    fn push_doc(&mut self, doc: u32) -> u32 {
+        let entry = u32::try_from(self.docs.len())
+            .ok()
+            .filter(|&e| e != NONE)
+            .expect("LSH index full");
+        self.docs.push(doc);
+        entry
     }
 
     /// Adds a document under its band keys.
@@ -471,9 +489,9 @@ impl LshIndex {
     /// Panics if `keys` does not hold exactly `bands` keys, or past 2³² − 1 documents.
     pub fn insert(&mut self, doc: u32, keys: &[u64]) {
         assert_eq!(keys.len(), self.bands, "wrong number of band keys");
-        self.docs += 1;
+        let entry = self.push_doc(doc);
         for (table, &key) in self.tables.iter_mut().zip(keys) {
-            table.insert(doc, key);
+            table.insert(entry, key);
         }
     }
 
@@ -486,7 +504,13 @@ impl LshIndex {
         for (_, keys) in docs {
             assert_eq!(keys.len(), self.bands, "wrong number of band keys");
         }
-        self.docs += docs.len();
+        let Some(&(first, _)) = docs.first() else {
+            return;
+        };
+        let base = self.push_doc(first);
+        for &(doc, _) in &docs[1..] {
+            self.push_doc(doc);
+        }
         let fill = |band: usize, table: &mut Band| {
             // As in `ChunkHits::inserting`: the slots first, their misses overlapping.
             let mut touched = 0u64;
@@ -494,8 +518,8 @@ impl LshIndex {
                 touched ^= table.heads.touch(short_key(keys[band]));
             }
             std::hint::black_box(touched);
-            for &(doc, keys) in docs {
-                table.insert(doc, keys[band]);
+            for (entry, &(_, keys)) in (base..).zip(docs) {
+                table.insert(entry, keys[band]);
             }
         };
         if docs.len() >= PARALLEL_QUERIES {
@@ -540,7 +564,7 @@ impl LshIndex {
                 }
             }
             for (band, &head) in (start..end).zip(&heads) {
-                self.tables[band].walk(head, &mut budgets[band], hits);
+                self.tables[band].walk(&self.docs, head, &mut budgets[band], hits);
             }
         }
     }
@@ -572,7 +596,7 @@ impl LshIndex {
                     && budget > 0
                     && let Some(head) = table.heads.get(short_key(key))
                 {
-                    table.walk(head, &mut budget, &mut hits);
+                    table.walk(&self.docs, head, &mut budget, &mut hits);
                 }
                 spent.push(before - budget);
                 offsets.push(u32::try_from(hits.len()).unwrap_or(u32::MAX));
