@@ -63,11 +63,13 @@ pub struct VersionConfig {
     /// The verdict rule on exact shingle sets. Default Jaccard ≥ 0.35 and containment ≥ 0.7.
     pub rule: VersionRule,
     /// Probability of proposing a pair at exactly `rule.jaccard` similarity as a candidate.
-    /// Default 0.995; higher adds bands (memory) and false candidates (verification time).
+    /// Default 0.98 (30 bands at the default threshold; a pair at Jaccard 0.4 is then proposed
+    /// with probability 0.995); higher adds bands (memory) and false candidates (verification
+    /// time). A store keeps the value it was built with.
     pub recall_target: f64,
     /// Entries read per LSH bucket on a query, newest first. Default 16: bounds the cost of
     /// boilerplate keys shared by thousands of texts. A version pair at Jaccard 0.4 shares
-    /// about seven of the 41 band keys, almost all of them rare, so reading more of the few
+    /// about five of the 30 band keys, almost all of them rare, so reading more of the few
     /// crowded chains finds nothing new: on the 1M-document bench 16 and 64 give the same
     /// pairs, and 16 costs 42% less CPU.
     pub max_bucket: usize,
