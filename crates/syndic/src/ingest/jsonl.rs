@@ -74,6 +74,21 @@ impl<R: BufRead> JsonLines<R> {
     }
 }
 
+impl<R: BufRead> JsonLines<R> {
+    /// The record (or the error) of a line judged by [`judge`]; `size` is its bytes.
+    fn record(&self, judged: ParsedLine, size: u64) -> Result<Record> {
+        match judged {
+            Ok((doc, raw)) => Ok(Record {
+                doc,
+                location: self.location(),
+                bytes: size,
+                raw,
+            }),
+            Err(message) => Err(Error::input(self.location(), message)),
+        }
+    }
+}
+
 impl<R: BufRead> Iterator for JsonLines<R> {
     type Item = Result<Record>;
 
@@ -83,6 +98,33 @@ impl<R: BufRead> Iterator for JsonLines<R> {
                 return None;
             }
             let max = self.options.max_doc_bytes;
+            // The common case: the whole line is in the reader's buffer already, and is judged
+            // there instead of being copied out first.
+            // (An error is reported here: a decoder asked again after one may say "end".)
+            let available = match self.reader.fill_buf() {
+                Ok(available) => available,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    self.done = true;
+                    self.line += 1;
+                    return Some(Err(self.io_error(&e)));
+                }
+            };
+            if let Some(end) = memchr::memchr(b'\n', available)
+                && end <= max
+            {
+                let line = available[..end]
+                    .strip_suffix(b"\r")
+                    .unwrap_or(&available[..end]);
+                let size = line.len() as u64 + 1;
+                let judged = judge(line, self.line == 0, &self.options);
+                self.reader.consume(end + 1);
+                self.line += 1;
+                match judged {
+                    Some(judged) => return Some(self.record(judged, size)),
+                    None => continue,
+                }
+            }
             let line = match read_line(&mut self.reader, &mut self.buf, max) {
                 Ok(None) => {
                     self.done = true;
@@ -105,32 +147,34 @@ impl<R: BufRead> Iterator for JsonLines<R> {
                     ),
                 )));
             }
-            let mut bytes = &self.buf[..];
-            if self.line == 1 {
-                bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-            }
-            if bytes.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
             let size = self.buf.len() as u64 + 1;
-            let parsed = match std::str::from_utf8(bytes) {
-                Ok(text) => parse_record(text, &self.options.fields, self.options.keep_raw),
-                Err(e) => Err(format!(
-                    "not valid UTF-8 (byte {} of the line)",
-                    e.valid_up_to() + 1
-                )),
-            };
-            return Some(match parsed {
-                Ok((doc, raw)) => Ok(Record {
-                    doc,
-                    location: self.location(),
-                    bytes: size,
-                    raw,
-                }),
-                Err(message) => Err(Error::input(self.location(), message)),
-            });
+            if let Some(judged) = judge(&self.buf, self.line == 1, &self.options) {
+                return Some(self.record(judged, size));
+            }
         }
     }
+}
+
+/// A line's document and raw text, or what is wrong with it.
+type ParsedLine = std::result::Result<(Document, Option<String>), String>;
+
+/// Judges one line (without its line end): `None` for a blank line, else its document or what
+/// is wrong with it. The first line of an input may start with a byte-order mark.
+fn judge(line: &[u8], first: bool, options: &IngestOptions) -> Option<ParsedLine> {
+    let mut bytes = line;
+    if first {
+        bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    Some(match std::str::from_utf8(bytes) {
+        Ok(text) => parse_record(text, &options.fields, options.keep_raw),
+        Err(e) => Err(format!(
+            "not valid UTF-8 (byte {} of the line)",
+            e.valid_up_to() + 1
+        )),
+    })
 }
 
 /// The outcome of reading one line.
