@@ -102,6 +102,11 @@ pub(crate) fn encode_json<T: Serialize>(value: &T) -> Result<Vec<u8>> {
     serde_json::to_vec(value).map_err(|e| Error::Store(format!("encoding a record: {e}")))
 }
 
+/// Appends a record's JSON to `out`.
+pub(crate) fn encode_json_into<T: Serialize>(value: &T, out: &mut Vec<u8>) -> Result<()> {
+    serde_json::to_writer(out, value).map_err(|e| Error::Store(format!("encoding a record: {e}")))
+}
+
 /// Decodes a JSON record; `what` names the table in the error.
 pub(crate) fn decode_json<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T> {
     serde_json::from_slice(bytes).map_err(|e| Error::Store(format!("corrupt {what} record: {e}")))

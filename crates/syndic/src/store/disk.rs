@@ -1,12 +1,27 @@
-//! [`RedbStore`]: the [`Store`] trait over one [redb](https://www.redb.org) file.
+//! [`RedbStore`]: the [`Store`] trait over one [redb](https://www.redb.org) file and, beside it,
+//! a text log for bulk-loaded records.
 //!
 //! redb keeps copy-on-write B-trees in a single file, with ACID transactions, concurrent
 //! snapshot readers beside one writer, and commits that are fsynced before they return
 //! (`Durability::Immediate`, its default) — which is what makes an acknowledged document survive
 //! `kill -9`. The tables are listed in the [module docs](super).
+//!
+//! ## The text log (format 5)
+//! A document record is about 4 KB, a redb page: stored in the B-tree, each one costs a page
+//! allocated, zeroed, checksummed and written by a call of its own, and its branch page rebuilt
+//! — most of a bulk load's commit time. So a *lazy* batch (bulk loading, see
+//! [`WriteBatch::lazy`]) appends its records to `syndic.texts` beside the store file, in
+//! megabyte writes, and `documents` keeps where each lies (a 17-byte reference). The log's
+//! length is committed in `meta` with the references, and every durable commit fsyncs the log
+//! first, so a committed reference always points at written bytes; bytes past the committed
+//! length (a load killed between its write and its commit) are cut off at the next opening.
+//! Durable batches (the service's requests) keep their records in `documents`: no second fsync
+//! per request. Deleting a bulk-loaded document overwrites its bytes in the log with zeros once
+//! the deletion is committed (the space is not reused).
 
 use super::codec::{
-    decode_json, decode_keys, decode_shingles, decode_shingles_into, encode_json, encode_keys,
+    decode_json, decode_keys, decode_shingles, decode_shingles_into, encode_json, encode_json_into,
+    encode_keys,
 };
 use super::{
     FamilyRow, Header, Placement, Store, StoreReader, StoreStats, StoredDocument, WriteBatch,
@@ -21,7 +36,9 @@ use redb::{
     ReadableTableMetadata, TableDefinition, Value, WriteTransaction,
 };
 use std::cell::OnceCell;
+use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const DOCUMENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("documents");
@@ -47,6 +64,19 @@ const STORY_SETTINGS_KEY: &str = "story_settings";
 const PROBE_KEY: &str = "sketch_probe";
 /// The `meta` entry holding the next arrival number (`u64` little-endian).
 const NEXT_SEQ_KEY: &str = "next_seq";
+/// The `meta` entry holding the text log's committed length (`u64` little-endian; format 5).
+const TEXTS_LEN_KEY: &str = "texts_len";
+
+/// The extension of the text log beside the store file (`syndic.redb` → `syndic.texts`).
+const TEXTS_EXTENSION: &str = "texts";
+/// The first byte of a `documents` value that points into the text log: a marker, then the
+/// record's offset and length (`u64` little-endian each). A record kept in `documents` is JSON
+/// and starts with `{`.
+const LOG_REF: u8 = 0;
+/// The length of a reference into the text log.
+const LOG_REF_LEN: usize = 1 + 8 + 8;
+/// Bytes of records gathered before each write to the text log.
+const LOG_WRITE: usize = 1 << 20;
 
 /// The file name of the store inside a data directory.
 pub const STORE_FILE: &str = "syndic.redb";
@@ -57,10 +87,11 @@ macro_rules! tryc {
     };
 }
 
-/// A [`Store`] in one redb file. See the module docs.
+/// A [`Store`] in one redb file and its text log. See the module docs.
 pub struct RedbStore {
     db: Database,
     path: PathBuf,
+    log: TextLog,
 }
 
 impl std::fmt::Debug for RedbStore {
@@ -95,12 +126,23 @@ impl RedbStore {
                     e => Error::Store(format!("{context}: {e}")),
                 }
             })?;
+        create_tables(&db)?;
+        // Check the header now, so a foreign or newer file is refused at open (before the log
+        // beside it is touched).
+        let committed = {
+            let txn = tryc!(db.begin_read(), "starting a read");
+            let meta = tryc!(txn.open_table(META), READ);
+            if let Some(format) = tryc!(meta.get(FORMAT_KEY), READ) {
+                Header::check_format(format.value())?;
+            }
+            tryc!(meta.get(TEXTS_LEN_KEY), READ).map_or(0, |g| read_u64(g.value()))
+        };
+        let log = TextLog::open(&path.with_extension(TEXTS_EXTENSION), committed)?;
         let store = RedbStore {
             db,
             path: path.to_path_buf(),
+            log,
         };
-        store.create_tables()?;
-        // Check the header now, so a foreign or newer file is refused at open.
         store.reader()?.header()?;
         Ok(store)
     }
@@ -110,29 +152,159 @@ impl RedbStore {
         &self.path
     }
 
-    /// Size of the store file in bytes.
+    /// Size of the store on disk in bytes: the store file and its text log.
     pub fn file_size(&self) -> u64 {
-        std::fs::metadata(&self.path).map_or(0, |m| m.len())
+        let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
+        size(&self.path) + size(&self.log.path)
+    }
+}
+
+fn create_tables(db: &Database) -> Result<()> {
+    let ctx = "creating store tables";
+    let txn = tryc!(db.begin_write(), ctx);
+    tryc!(txn.open_table(META), ctx);
+    tryc!(txn.open_table(DOCUMENTS), ctx);
+    tryc!(txn.open_table(DOCUMENT_TAILS), ctx);
+    tryc!(txn.open_table(IDS), ctx);
+    tryc!(txn.open_table(SKETCHES), ctx);
+    tryc!(txn.open_table(KEYS), ctx);
+    tryc!(txn.open_table(PLACEMENTS), ctx);
+    tryc!(txn.open_table(FAMILIES), ctx);
+    tryc!(txn.open_table(MERGED), ctx);
+    tryc!(txn.open_table(MEMBERS), ctx);
+    tryc!(txn.open_table(STORIES), ctx);
+    tryc!(txn.open_table(STORY_TIMES), ctx);
+    tryc!(txn.open_table(STORY_MEMBERS), ctx);
+    tryc!(txn.commit(), ctx);
+    Ok(())
+}
+
+/// The text log: records of bulk-loaded documents, appended (see the module docs).
+struct TextLog {
+    file: File,
+    path: PathBuf,
+    /// Where the next record goes: the end of the bytes written, committed or not. Only the
+    /// writer (one redb write transaction at a time) moves it.
+    end: AtomicU64,
+    /// Written since the last fsync.
+    dirty: AtomicBool,
+}
+
+impl TextLog {
+    /// Opens (or creates) the log at `path` and cuts off what lies past the `committed` length.
+    fn open(path: &Path, committed: u64) -> Result<Self> {
+        let io = |what: &str, e| Error::io(format!("{what} text log {}", path.display()), e);
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .map_err(|e| io("opening", e))?;
+        let len = file.metadata().map_err(|e| io("reading", e))?.len();
+        if len < committed {
+            return Err(Error::Store(format!(
+                "the text log {} holds {len} bytes but the store refers to {committed}: it was \
+                 cut short or replaced",
+                path.display()
+            )));
+        }
+        if len > committed {
+            // Written by a load that never committed (killed or failed): no reference to it.
+            file.set_len(committed).map_err(|e| io("truncating", e))?;
+        }
+        Ok(TextLog {
+            file,
+            path: path.to_path_buf(),
+            end: AtomicU64::new(committed),
+            dirty: AtomicBool::new(false),
+        })
     }
 
-    fn create_tables(&self) -> Result<()> {
-        let ctx = "creating store tables";
-        let txn = tryc!(self.db.begin_write(), ctx);
-        tryc!(txn.open_table(META), ctx);
-        tryc!(txn.open_table(DOCUMENTS), ctx);
-        tryc!(txn.open_table(DOCUMENT_TAILS), ctx);
-        tryc!(txn.open_table(IDS), ctx);
-        tryc!(txn.open_table(SKETCHES), ctx);
-        tryc!(txn.open_table(KEYS), ctx);
-        tryc!(txn.open_table(PLACEMENTS), ctx);
-        tryc!(txn.open_table(FAMILIES), ctx);
-        tryc!(txn.open_table(MERGED), ctx);
-        tryc!(txn.open_table(MEMBERS), ctx);
-        tryc!(txn.open_table(STORIES), ctx);
-        tryc!(txn.open_table(STORY_TIMES), ctx);
-        tryc!(txn.open_table(STORY_MEMBERS), ctx);
-        tryc!(txn.commit(), ctx);
+    fn io_error(&self, what: &str, e: std::io::Error) -> Error {
+        Error::io(format!("{what} text log {}", self.path.display()), e)
+    }
+
+    /// Writes `bytes` at `offset`.
+    fn write_at(&self, bytes: &[u8], offset: u64) -> Result<()> {
+        self.dirty.store(true, Ordering::Release);
+        write_all_at(&self.file, bytes, offset).map_err(|e| self.io_error("writing", e))
+    }
+
+    /// Reads `out.len()` bytes at `offset`.
+    fn read_at(&self, out: &mut [u8], offset: u64) -> Result<()> {
+        read_exact_at(&self.file, out, offset).map_err(|e| self.io_error("reading", e))
+    }
+
+    /// Makes the bytes written so far durable (before a durable commit refers to them).
+    fn sync(&self) -> Result<()> {
+        if self.dirty.swap(false, Ordering::AcqRel) {
+            self.file.sync_data().map_err(|e| {
+                self.dirty.store(true, Ordering::Release);
+                self.io_error("syncing", e)
+            })?;
+        }
         Ok(())
+    }
+}
+
+#[cfg(unix)]
+fn write_all_at(file: &File, bytes: &[u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::write_all_at(file, bytes, offset)
+}
+
+#[cfg(unix)]
+fn read_exact_at(file: &File, out: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, out, offset)
+}
+
+#[cfg(windows)]
+fn write_all_at(file: &File, mut bytes: &[u8], mut offset: u64) -> std::io::Result<()> {
+    while !bytes.is_empty() {
+        let n = std::os::windows::fs::FileExt::seek_write(file, bytes, offset)?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::WriteZero.into());
+        }
+        bytes = &bytes[n..];
+        offset += n as u64;
+    }
+    Ok(())
+}
+
+#[cfg(windows)]
+fn read_exact_at(file: &File, mut out: &mut [u8], mut offset: u64) -> std::io::Result<()> {
+    while !out.is_empty() {
+        let n = std::os::windows::fs::FileExt::seek_read(file, out, offset)?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        out = &mut out[n..];
+        offset += n as u64;
+    }
+    Ok(())
+}
+
+/// A reference into the text log: offset and length.
+fn log_ref(offset: u64, len: u64) -> [u8; LOG_REF_LEN] {
+    let mut out = [LOG_REF; LOG_REF_LEN];
+    out[1..9].copy_from_slice(&offset.to_le_bytes());
+    out[9..].copy_from_slice(&len.to_le_bytes());
+    out
+}
+
+/// The offset and length a `documents` value points at, when it is a reference into the log.
+fn parse_log_ref(value: &[u8]) -> Option<(u64, u64)> {
+    (value.len() == LOG_REF_LEN && value[0] == LOG_REF)
+        .then(|| (read_u64(&value[1..9]), read_u64(&value[9..])))
+}
+
+impl Drop for RedbStore {
+    /// Closing the database makes a pending lazy commit durable (redb does), so the log bytes
+    /// it refers to are made durable first (fields drop after this). A drop cannot report a
+    /// failed fsync; the bytes are still in the system's cache and reach the disk unless the
+    /// machine itself fails first.
+    fn drop(&mut self) {
+        let _ = self.log.sync();
     }
 }
 
@@ -153,6 +325,7 @@ impl Store for RedbStore {
             stories: Lazy::new(STORIES),
             story_times: Lazy::new(STORY_TIMES),
             story_members: Lazy::new(STORY_MEMBERS),
+            log: &self.log,
             txn,
         }))
     }
@@ -163,23 +336,42 @@ impl Store for RedbStore {
         if batch.lazy {
             tryc!(txn.set_durability(Durability::None), ctx);
         }
+        // A lazy batch's records go to the text log (see the module docs).
+        let log = batch.lazy.then_some(&self.log);
         // Tables of one redb transaction can be written from several threads at once. A large
         // batch of new documents (bulk loading) writes their records — most of the bytes, and
         // JSON to encode — beside everything else; a batch that removes documents or sets the
         // header keeps its field order.
-        if batch.documents.len() >= PARALLEL_DOCUMENTS
+        let (log_end, erase) = if batch.documents.len() >= PARALLEL_DOCUMENTS
             && batch.remove.is_empty()
             && batch.header.is_none()
         {
-            let (records, rest) =
-                rayon::join(|| write_records(&txn, batch), || write_rest(&txn, batch));
-            records?;
-            rest?;
+            let (records, rest) = rayon::join(
+                || write_records(&txn, batch, log),
+                || write_rest(&txn, batch),
+            );
+            (records?, rest?)
         } else {
-            write_rest(&txn, batch)?;
-            write_records(&txn, batch)?;
+            let erase = write_rest(&txn, batch)?;
+            (write_records(&txn, batch, log)?, erase)
+        };
+        if let Some(end) = log_end {
+            let mut meta = tryc!(txn.open_table(META), ctx);
+            tryc!(
+                meta.insert(TEXTS_LEN_KEY, end.to_le_bytes().as_slice()),
+                ctx
+            );
+        }
+        if !batch.lazy {
+            // Every reference committed so far points at durable bytes once this returns.
+            self.log.sync()?;
         }
         tryc!(txn.commit(), ctx);
+        // The removed documents' texts leave the log too (their bytes are referred to no more).
+        for (offset, len) in erase {
+            let zeros = vec![0u8; usize::try_from(len).unwrap_or(0)];
+            self.log.write_at(&zeros, offset)?;
+        }
         Ok(())
     }
 }
@@ -195,12 +387,44 @@ const PARALLEL_DOCUMENTS: usize = 64;
 /// share leaves. A record read back whose head has this length is joined to its tail, if any.
 const RECORD_HEAD: usize = 4096 - 4 - 4 - 8;
 
-/// Writes the new documents' records and ids (`documents`, `ids`).
-fn write_records(txn: &WriteTransaction, batch: &WriteBatch<'_>) -> Result<()> {
+/// Writes the new documents' records and ids (`documents`, `ids`); with a `log`, the records
+/// are appended to it and `documents` refers to them: returns the log's new end then.
+fn write_records(
+    txn: &WriteTransaction,
+    batch: &WriteBatch<'_>,
+    log: Option<&TextLog>,
+) -> Result<Option<u64>> {
     let ctx = "writing to the store";
     let mut documents = tryc!(txn.open_table(DOCUMENTS), ctx);
-    let mut tails = tryc!(txn.open_table(DOCUMENT_TAILS), ctx);
     let mut ids = tryc!(txn.open_table(IDS), ctx);
+    if let Some(log) = log {
+        if batch.documents.is_empty() {
+            return Ok(None);
+        }
+        // `buffer` holds the records from `at` on, written out a megabyte at a time.
+        let mut at = log.end.load(Ordering::Acquire);
+        let mut buffer = Vec::with_capacity(LOG_WRITE + LOG_WRITE / 4);
+        for d in &batch.documents {
+            let id = d.document.document.id.as_str();
+            if tryc!(ids.insert(id, d.seq), ctx).is_some() {
+                return Err(Error::Store(format!("duplicate document id `{id}`")));
+            }
+            let start = buffer.len();
+            encode_json_into(d.document, &mut buffer)?;
+            let reference = log_ref(at + start as u64, (buffer.len() - start) as u64);
+            tryc!(documents.insert(d.seq, reference.as_slice()), ctx);
+            if buffer.len() >= LOG_WRITE {
+                log.write_at(&buffer, at)?;
+                at += buffer.len() as u64;
+                buffer.clear();
+            }
+        }
+        log.write_at(&buffer, at)?;
+        at += buffer.len() as u64;
+        log.end.store(at, Ordering::Release);
+        return Ok(Some(at));
+    }
+    let mut tails = tryc!(txn.open_table(DOCUMENT_TAILS), ctx);
     for d in &batch.documents {
         let id = d.document.document.id.as_str();
         if tryc!(ids.insert(id, d.seq), ctx).is_some() {
@@ -213,11 +437,13 @@ fn write_records(txn: &WriteTransaction, batch: &WriteBatch<'_>) -> Result<()> {
             tryc!(tails.insert(d.seq, tail), ctx);
         }
     }
-    Ok(())
+    Ok(None)
 }
 
-/// Writes everything of a batch but the new documents' records and ids, in field order.
-fn write_rest(txn: &WriteTransaction, batch: &WriteBatch<'_>) -> Result<()> {
+/// Writes everything of a batch but the new documents' records and ids, in field order;
+/// returns where the removed documents' records lie in the text log (to erase once
+/// committed).
+fn write_rest(txn: &WriteTransaction, batch: &WriteBatch<'_>) -> Result<Vec<(u64, u64)>> {
     let ctx = "writing to the store";
     let mut meta = tryc!(txn.open_table(META), ctx);
     let mut keys = tryc!(txn.open_table(KEYS), ctx);
@@ -242,13 +468,16 @@ fn write_rest(txn: &WriteTransaction, batch: &WriteBatch<'_>) -> Result<()> {
             tryc!(meta.insert(PROBE_KEY, probe.to_le_bytes().as_slice()), ctx);
         }
     }
+    let mut erase = Vec::new();
     if !batch.remove.is_empty() {
         let mut documents = tryc!(txn.open_table(DOCUMENTS), ctx);
         let mut tails = tryc!(txn.open_table(DOCUMENT_TAILS), ctx);
         let mut ids = tryc!(txn.open_table(IDS), ctx);
         let mut sketches = tryc!(txn.open_table(SKETCHES), ctx);
         for (seq, id) in &batch.remove {
-            tryc!(documents.remove(*seq), ctx);
+            if let Some(record) = tryc!(documents.remove(*seq), ctx) {
+                erase.extend(parse_log_ref(record.value()));
+            }
             tryc!(tails.remove(*seq), ctx);
             tryc!(ids.remove(id.as_str()), ctx);
             tryc!(sketches.remove(*seq), ctx);
@@ -331,7 +560,7 @@ fn write_rest(txn: &WriteTransaction, batch: &WriteBatch<'_>) -> Result<()> {
             tryc!(story_members.remove((story.as_str(), *seq)), ctx);
         }
     }
-    Ok(())
+    Ok(erase)
 }
 
 fn read_u64(bytes: &[u8]) -> u64 {
@@ -343,9 +572,9 @@ fn read_u64(bytes: &[u8]) -> u64 {
 
 /// A snapshot: one read transaction, whose tables are opened on first use — most reads touch
 /// one or two of the twelve (verifying a candidate reads `documents`, or `sketches` in a store
-/// written before format 4), and opening a table
-/// looks it up in redb's table tree.
-struct RedbReader {
+/// written before format 4), and opening a table looks it up in redb's table tree. Records of
+/// bulk-loaded documents are read from the text log.
+struct RedbReader<'a> {
     meta: Lazy<&'static str, &'static [u8]>,
     documents: Lazy<u64, &'static [u8]>,
     tails: Lazy<u64, &'static [u8]>,
@@ -359,6 +588,7 @@ struct RedbReader {
     stories: Lazy<&'static str, &'static [u8]>,
     story_times: Lazy<(u64, &'static str), ()>,
     story_members: Lazy<(&'static str, u64), ()>,
+    log: &'a TextLog,
     /// Last, so that the tables opened from it are dropped first.
     txn: ReadTransaction,
 }
@@ -388,10 +618,18 @@ impl<K: Key + 'static, V: Value + 'static> Lazy<K, V> {
 
 const READ: &str = "reading the store";
 
-impl RedbReader {
+impl RedbReader<'_> {
     /// Decodes a document record from its head in `documents` and, when the head is full, its
-    /// tail in `document_tails` (see [`RECORD_HEAD`]).
+    /// tail in `document_tails` (see [`RECORD_HEAD`]) — or from the text log, when `documents`
+    /// refers to it.
     fn record(&self, seq: u64, head: &[u8]) -> Result<StoredDocument> {
+        if let Some((offset, len)) = parse_log_ref(head) {
+            let len = usize::try_from(len)
+                .map_err(|_| Error::Store(format!("document {seq}: its record is too long")))?;
+            let mut record = vec![0u8; len];
+            self.log.read_at(&mut record, offset)?;
+            return decode_json(&record, "document");
+        }
         if head.len() != RECORD_HEAD {
             return decode_json(head, "document");
         }
@@ -407,7 +645,7 @@ impl RedbReader {
     }
 }
 
-impl StoreReader for RedbReader {
+impl StoreReader for RedbReader<'_> {
     fn header(&self) -> Result<Option<Header>> {
         let Some(format) = tryc!(self.meta.open(&self.txn)?.get(FORMAT_KEY), READ) else {
             if tryc!(self.meta.open(&self.txn)?.len(), READ) > 0
@@ -687,5 +925,147 @@ mod tests {
             .unwrap();
         assert_eq!(tails(&store), 1);
         assert!(store.reader().unwrap().document(4).unwrap().is_none());
+    }
+
+    /// Writes `records` (numbered from `first`) in one batch, lazy or durable.
+    fn add(store: &RedbStore, first: u64, records: &[StoredDocument], lazy: bool) {
+        let sketch = StoredSketch::default();
+        let documents = records
+            .iter()
+            .enumerate()
+            .map(|(k, document)| NewDocument {
+                seq: first + k as u64,
+                document,
+                sketch: &sketch,
+            })
+            .collect();
+        store
+            .commit(&WriteBatch {
+                documents,
+                lazy,
+                ..WriteBatch::default()
+            })
+            .unwrap();
+    }
+
+    /// A new store in `dir`, with a header (so that it opens again).
+    fn create(dir: &Path) -> RedbStore {
+        let store = RedbStore::open_dir(dir).unwrap();
+        let header = Header::new(VersionConfig::default(), StoryConfig::default());
+        store
+            .commit(&WriteBatch {
+                header: Some(header),
+                ..WriteBatch::default()
+            })
+            .unwrap();
+        store
+    }
+
+    fn log_path(dir: &Path) -> PathBuf {
+        dir.join(STORE_FILE).with_extension(TEXTS_EXTENSION)
+    }
+
+    #[test]
+    fn lazy_records_go_to_the_text_log_and_read_back_after_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let lazy: Vec<StoredDocument> = (0..100)
+            .map(|i| record_of(&format!("bulk{i}"), 200 + 97 * i))
+            .collect();
+        let logged: u64 = lazy
+            .iter()
+            .map(|r| encode_json(r).unwrap().len() as u64)
+            .sum();
+        let durable = [record_of("posted", 300)];
+        {
+            let store = create(dir.path());
+            add(&store, 0, &lazy[..70], true);
+            add(&store, 70, &durable, false);
+            add(&store, 71, &lazy[70..], true);
+            // Bulk records are in the log, the posted one in `documents`.
+            assert_eq!(
+                std::fs::metadata(log_path(dir.path())).unwrap().len(),
+                logged
+            );
+            let reader = store.reader().unwrap();
+            assert_eq!(reader.document(70).unwrap().as_ref(), Some(&durable[0]));
+            assert_eq!(reader.document(3).unwrap().as_ref(), Some(&lazy[3]));
+            // The last batch is lazy: a durable (empty) commit makes it last.
+            drop(reader);
+            store.commit(&WriteBatch::default()).unwrap();
+        }
+        // What a load killed before its commit leaves: bytes past the committed end.
+        let mut log = std::fs::OpenOptions::new()
+            .append(true)
+            .open(log_path(dir.path()))
+            .unwrap();
+        std::io::Write::write_all(&mut log, br#"{"id":"half-writ"#).unwrap();
+        drop(log);
+        let store = RedbStore::open_dir(dir.path()).unwrap();
+        assert_eq!(
+            std::fs::metadata(log_path(dir.path())).unwrap().len(),
+            logged
+        );
+        let reader = store.reader().unwrap();
+        let mut all = lazy[..70].to_vec();
+        all.extend_from_slice(&durable);
+        all.extend_from_slice(&lazy[70..]);
+        let mut read = Vec::new();
+        reader
+            .documents(0, u64::MAX, &mut |_, d| {
+                read.push(d);
+                Ok(true)
+            })
+            .unwrap();
+        assert_eq!(read, all);
+        assert_eq!(reader.seq_of("bulk80").unwrap(), Some(81));
+        drop(reader);
+        // The cut-off bytes are gone, and the next records follow the committed ones.
+        add(&store, 101, &[record_of("after", 150)], true);
+        let reader = store.reader().unwrap();
+        assert_eq!(reader.document(101).unwrap().unwrap().document.id, "after");
+        assert_eq!(reader.document(99).unwrap().as_ref(), Some(&lazy[98]));
+    }
+
+    #[test]
+    fn deleting_a_bulk_loaded_document_erases_its_text_from_the_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = create(dir.path());
+        let mut secret = record_of("taken-down", 400);
+        secret.document.text = secret.document.text.replace("word", "SECRET");
+        let records = [record_of("kept", 300), secret, record_of("kept too", 300)];
+        add(&store, 0, &records, true);
+        let contains = |needle: &[u8]| {
+            let log = std::fs::read(log_path(dir.path())).unwrap();
+            log.windows(needle.len()).any(|w| w == needle)
+        };
+        assert!(contains(b"SECRET"));
+        store
+            .commit(&WriteBatch {
+                remove: vec![(1, "taken-down".into())],
+                ..WriteBatch::default()
+            })
+            .unwrap();
+        assert!(!contains(b"SECRET"));
+        let reader = store.reader().unwrap();
+        assert!(reader.document(1).unwrap().is_none());
+        assert_eq!(reader.document(2).unwrap().as_ref(), Some(&records[2]));
+    }
+
+    #[test]
+    fn a_text_log_cut_short_is_refused_at_open() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = create(dir.path());
+            add(&store, 0, &[record_of("a", 500), record_of("b", 500)], true);
+            store.commit(&WriteBatch::default()).unwrap();
+        }
+        let log = std::fs::OpenOptions::new()
+            .write(true)
+            .open(log_path(dir.path()))
+            .unwrap();
+        log.set_len(600).unwrap();
+        drop(log);
+        let err = RedbStore::open_dir(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("cut short"), "{err}");
     }
 }

@@ -13,7 +13,8 @@
 //! |--------------|-----------------|-----------------------------------------------------------|
 //! | `meta`       | name            | the [`Header`] (magic number, format version, settings)   |
 //! | `documents`  | arrival number  | the [`StoredDocument`] (JSON: the input record), its      |
-//! |              |                 | first 4,080 bytes from format 4 on                        |
+//! |              |                 | first 4,080 bytes from format 4 on; or, from format 5,    |
+//! |              |                 | where a bulk-loaded record lies in the text log           |
 //! | `document_tails` | arrival number | the rest of a longer record (format 4)                 |
 //! | `ids`        | document id     | arrival number                                            |
 //! | `sketches`   | arrival number  | the shingle set (binary, see `codec`); formats 1–3 only   |
@@ -65,7 +66,11 @@
 //! record longer than 4,080 bytes between `documents` and `document_tails` (a redb leaf of one
 //! larger value takes a page of the next power of two: 8 KiB for a 4.2 KB record); the records
 //! written before stay whole and are read. A test opens a committed store of format 3 as well
-//! (`tests/data/store-v3.redb`).
+//! (`tests/data/store-v3.redb`). Version 5 adds the text log: a lazy batch (bulk loading)
+//! appends its records to `syndic.texts` beside the store file and `documents` refers to them
+//! (see [`RedbStore`]); `meta` keeps the log's committed length. Records written before stay
+//! where they are and are read; a test opens a committed store of format 4
+//! (`tests/data/store-v4.redb`).
 
 mod codec;
 mod disk;
@@ -85,7 +90,7 @@ use serde::{Deserialize, Serialize};
 /// The first bytes of the `format` entry: "SYNDICdb".
 pub const MAGIC: [u8; 8] = *b"SYNDICdb";
 /// The format version this build writes.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 /// The oldest format version this build reads.
 pub const OLDEST_FORMAT_VERSION: u32 = 1;
 
