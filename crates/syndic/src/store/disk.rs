@@ -20,8 +20,8 @@
 //! the deletion is committed (the space is not reused).
 
 use super::codec::{
-    decode_json, decode_keys, decode_shingles, decode_shingles_into, encode_json, encode_json_into,
-    encode_keys,
+    decode_json, decode_keys, decode_record, decode_shingles, decode_shingles_into, encode_json,
+    encode_keys, encode_record_into,
 };
 use super::{
     FamilyRow, Header, Placement, Store, StoreReader, StoreStats, StoredDocument, WriteBatch,
@@ -410,7 +410,7 @@ fn write_records(
                 return Err(Error::Store(format!("duplicate document id `{id}`")));
             }
             let start = buffer.len();
-            encode_json_into(d.document, &mut buffer)?;
+            encode_record_into(d.document, &mut buffer)?;
             let reference = log_ref(at + start as u64, (buffer.len() - start) as u64);
             tryc!(documents.insert(d.seq, reference.as_slice()), ctx);
             if buffer.len() >= LOG_WRITE {
@@ -628,7 +628,7 @@ impl RedbReader<'_> {
                 .map_err(|_| Error::Store(format!("document {seq}: its record is too long")))?;
             let mut record = vec![0u8; len];
             self.log.read_at(&mut record, offset)?;
-            return decode_json(&record, "document");
+            return decode_record(&record);
         }
         if head.len() != RECORD_HEAD {
             return decode_json(head, "document");
@@ -973,7 +973,11 @@ mod tests {
             .collect();
         let logged: u64 = lazy
             .iter()
-            .map(|r| encode_json(r).unwrap().len() as u64)
+            .map(|r| {
+                let mut bytes = Vec::new();
+                encode_record_into(r, &mut bytes).unwrap();
+                bytes.len() as u64
+            })
             .sum();
         let durable = [record_of("posted", 300)];
         {
@@ -998,7 +1002,7 @@ mod tests {
             .append(true)
             .open(log_path(dir.path()))
             .unwrap();
-        std::io::Write::write_all(&mut log, br#"{"id":"half-writ"#).unwrap();
+        std::io::Write::write_all(&mut log, b"\x01half-written").unwrap();
         drop(log);
         let store = RedbStore::open_dir(dir.path()).unwrap();
         assert_eq!(
