@@ -10,8 +10,9 @@
 //!   `--output` or `--with-stories` stories are placed during the load.
 //! * `syndic index stats --data DIR` prints the store's counts, format and settings as JSON.
 //!
-//! The store is one file, `DIR/syndic.redb`, opened by one process at a time: stop the service
-//! before loading in bulk.
+//! The store is `DIR/syndic.redb` and, beside it, `DIR/syndic.texts`, the log the records of
+//! bulk-loaded documents are appended to (format 5); one process at a time opens them: stop
+//! the service before loading in bulk.
 
 use crate::ExitStatus;
 use crate::input::InputArgs;
@@ -53,7 +54,8 @@ pub(crate) struct AddArgs {
     #[command(flatten)]
     input: InputArgs,
 
-    /// The data directory (created if missing); the store is DIR/syndic.redb.
+    /// The data directory (created if missing); the store is DIR/syndic.redb and
+    /// DIR/syndic.texts.
     #[arg(long, value_name = "DIR")]
     data: PathBuf,
 
