@@ -278,7 +278,7 @@ fn read_exact_at(file: &File, mut out: &mut [u8], mut offset: u64) -> std::io::R
         if n == 0 {
             return Err(std::io::ErrorKind::UnexpectedEof.into());
         }
-        out = &mut out[n..];
+        out = &mut std::mem::take(&mut out)[n..];
         offset += n as u64;
     }
     Ok(())
