@@ -137,7 +137,7 @@ impl RedbStore {
             }
             tryc!(meta.get(TEXTS_LEN_KEY), READ).map_or(0, |g| read_u64(g.value()))
         };
-        let log = TextLog::open(&path.with_extension(TEXTS_EXTENSION), committed)?;
+        let log = TextLog::open(&log_path(path), committed)?;
         let store = RedbStore {
             db,
             path: path.to_path_buf(),
@@ -282,6 +282,20 @@ fn read_exact_at(file: &File, mut out: &mut [u8], mut offset: u64) -> std::io::R
         offset += n as u64;
     }
     Ok(())
+}
+
+/// The text log beside the store file at `path`: `syndic.redb` → `syndic.texts` (and a store
+/// file itself named `*.texts` gets `*.texts.texts`).
+fn log_path(path: &Path) -> PathBuf {
+    let log = path.with_extension(TEXTS_EXTENSION);
+    if log == path {
+        let mut name = path.as_os_str().to_owned();
+        name.push(".");
+        name.push(TEXTS_EXTENSION);
+        PathBuf::from(name)
+    } else {
+        log
+    }
 }
 
 /// A reference into the text log: offset and length.
@@ -961,8 +975,8 @@ mod tests {
         store
     }
 
-    fn log_path(dir: &Path) -> PathBuf {
-        dir.join(STORE_FILE).with_extension(TEXTS_EXTENSION)
+    fn texts_of(dir: &Path) -> PathBuf {
+        log_path(&dir.join(STORE_FILE))
     }
 
     #[test]
@@ -987,7 +1001,7 @@ mod tests {
             add(&store, 71, &lazy[70..], true);
             // Bulk records are in the log, the posted one in `documents`.
             assert_eq!(
-                std::fs::metadata(log_path(dir.path())).unwrap().len(),
+                std::fs::metadata(texts_of(dir.path())).unwrap().len(),
                 logged
             );
             let reader = store.reader().unwrap();
@@ -1000,13 +1014,13 @@ mod tests {
         // What a load killed before its commit leaves: bytes past the committed end.
         let mut log = std::fs::OpenOptions::new()
             .append(true)
-            .open(log_path(dir.path()))
+            .open(texts_of(dir.path()))
             .unwrap();
         std::io::Write::write_all(&mut log, b"\x01half-written").unwrap();
         drop(log);
         let store = RedbStore::open_dir(dir.path()).unwrap();
         assert_eq!(
-            std::fs::metadata(log_path(dir.path())).unwrap().len(),
+            std::fs::metadata(texts_of(dir.path())).unwrap().len(),
             logged
         );
         let reader = store.reader().unwrap();
@@ -1039,7 +1053,7 @@ mod tests {
         let records = [record_of("kept", 300), secret, record_of("kept too", 300)];
         add(&store, 0, &records, true);
         let contains = |needle: &[u8]| {
-            let log = std::fs::read(log_path(dir.path())).unwrap();
+            let log = std::fs::read(texts_of(dir.path())).unwrap();
             log.windows(needle.len()).any(|w| w == needle)
         };
         assert!(contains(b"SECRET"));
@@ -1056,6 +1070,19 @@ mod tests {
     }
 
     #[test]
+    fn the_log_is_never_the_store_file_itself() {
+        assert_eq!(
+            log_path(Path::new("d/syndic.redb")),
+            Path::new("d/syndic.texts")
+        );
+        assert_eq!(log_path(Path::new("d/store")), Path::new("d/store.texts"));
+        assert_eq!(
+            log_path(Path::new("d/odd.texts")),
+            Path::new("d/odd.texts.texts")
+        );
+    }
+
+    #[test]
     fn a_text_log_cut_short_is_refused_at_open() {
         let dir = tempfile::tempdir().unwrap();
         {
@@ -1065,7 +1092,7 @@ mod tests {
         }
         let log = std::fs::OpenOptions::new()
             .write(true)
-            .open(log_path(dir.path()))
+            .open(texts_of(dir.path()))
             .unwrap();
         log.set_len(600).unwrap();
         drop(log);
