@@ -38,6 +38,7 @@ use redb::{
 use std::cell::OnceCell;
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
@@ -188,6 +189,8 @@ struct TextLog {
     end: AtomicU64,
     /// Written since the last fsync.
     dirty: AtomicBool,
+    /// An fsync started in the background is running (see [`TextLog::sync_in_background`]).
+    background: Arc<AtomicBool>,
 }
 
 impl TextLog {
@@ -218,6 +221,7 @@ impl TextLog {
             path: path.to_path_buf(),
             end: AtomicU64::new(committed),
             dirty: AtomicBool::new(false),
+            background: Arc::new(AtomicBool::new(false)),
         })
     }
 
@@ -245,6 +249,29 @@ impl TextLog {
             })?;
         }
         Ok(())
+    }
+
+    /// Starts writing what the log holds to the disk on a thread of its own, unless an earlier
+    /// start is still at it: a bulk load's chunks then reach the disk while the next ones are
+    /// worked on, instead of all at its last, durable commit (whose fsync waited 120–140 ms
+    /// for a 100k load's 366 MB). Only an early start: durability still comes from
+    /// [`TextLog::sync`], which reports errors.
+    fn sync_in_background(&self) {
+        if self.background.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let background = Arc::clone(&self.background);
+        let started = self.file.try_clone().and_then(|file| {
+            std::thread::Builder::new()
+                .name("syndic-log-sync".into())
+                .spawn(move || {
+                    let _ = file.sync_data();
+                    background.store(false, Ordering::Release);
+                })
+        });
+        if started.is_err() {
+            self.background.store(false, Ordering::Release);
+        }
     }
 }
 
@@ -379,6 +406,8 @@ impl Store for RedbStore {
         if !batch.lazy {
             // Every reference committed so far points at durable bytes once this returns.
             self.log.sync()?;
+        } else if log_end.is_some() {
+            self.log.sync_in_background();
         }
         tryc!(txn.commit(), ctx);
         // The removed documents' texts leave the log too (their bytes are referred to no more).
