@@ -830,8 +830,14 @@ impl VersionIndex {
                 ..
             } = self;
             families::choose(families, matches, |canonical| {
-                load(sets, set_slot, load_bytes, placing, canonical, buf_b)?;
-                let near = Overlap::of(&d.sketch.shingles, buf_b).containment();
+                // A canonical member it was verified against needs no second merge.
+                let near = match matches.iter().find(|(m, _)| *m == canonical) {
+                    Some((_, o)) => o.containment(),
+                    None => {
+                        load(sets, set_slot, load_bytes, placing, canonical, buf_b)?;
+                        Overlap::of(&d.sketch.shingles, buf_b).containment()
+                    }
+                };
                 Ok(near >= config.family_floor)
             })?
         };
