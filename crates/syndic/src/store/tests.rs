@@ -481,6 +481,63 @@ fn rounds_placed_before_the_previous_commit_equal_batch() {
     }
 }
 
+/// A bulk load's records live in the text log (format 5): they answer, survive reopening, and
+/// a deletion re-places the later ones from their logged texts as batch would.
+#[test]
+fn bulk_loaded_documents_answer_after_reopening_and_deleting() {
+    let docs = corpus(23, 200);
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let live = LiveIndex::open(
+            RedbStore::open_dir(dir.path()).unwrap(),
+            VersionConfig::default(),
+        )
+        .unwrap();
+        let mut in_flight = None;
+        for chunk in docs.chunks(70) {
+            let groups = chunk
+                .iter()
+                .map(|d| vec![live.prepare_sketch(d.clone(), 0)])
+                .collect();
+            let (_, round) = live.place_lazily(groups).unwrap();
+            if let Some(previous) = in_flight.replace(round) {
+                live.commit_placed(previous).unwrap();
+            }
+        }
+        live.commit_placed(in_flight.unwrap()).unwrap();
+        live.sync().unwrap();
+    }
+    let texts = dir.path().join("syndic.texts");
+    assert!(std::fs::metadata(&texts).unwrap().len() > 0);
+    let live = LiveIndex::open(
+        RedbStore::open_dir(dir.path()).unwrap(),
+        VersionConfig::default(),
+    )
+    .unwrap();
+    assert_eq!(live.records().unwrap(), batch(&docs));
+    assert_eq!(
+        live.document(&docs[150].id).unwrap().unwrap().text,
+        docs[150].text
+    );
+    // Deleting a canonical member re-places the later documents from their logged texts.
+    let gone = live
+        .records()
+        .unwrap()
+        .into_iter()
+        .find(|r| r.canonical && r.family_size >= 2)
+        .unwrap();
+    live.delete(&gone.id).unwrap().unwrap();
+    let rest: Vec<Document> = docs.iter().filter(|d| d.id != gone.id).cloned().collect();
+    assert_eq!(live.records().unwrap(), batch(&rest));
+    drop(live);
+    let live = LiveIndex::open(
+        RedbStore::open_dir(dir.path()).unwrap(),
+        VersionConfig::default(),
+    )
+    .unwrap();
+    assert_eq!(live.records().unwrap(), batch(&rest));
+}
+
 #[test]
 fn overlaps_worked_out_ahead_never_change_an_answer() {
     let docs = corpus(29, 240);
