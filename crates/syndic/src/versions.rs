@@ -983,18 +983,19 @@ impl VersionIndex {
     /// members.
     pub fn finish(&mut self) -> Result<Vec<VersionRecord>> {
         self.sets.flush()?;
+        let view = &*self;
         let roots: Vec<u32> = (0..self.docs.len() as u32)
-            .map(|d| self.family_of(d))
+            .into_par_iter()
+            .map(|d| view.family_of(d))
             .collect();
         // Grouped by family, so each canonical set is read once; families measured in parallel.
         // A document verified against its canonical member when it was placed keeps that
         // overlap (the same merge of the same two sets: the same counts).
         let mut order: Vec<u32> = (0..self.docs.len() as u32).collect();
-        order.sort_by_key(|&d| (roots[d as usize], d));
+        order.par_sort_unstable_by_key(|&d| (roots[d as usize], d));
         let groups: Vec<&[u32]> = order
             .chunk_by(|a, b| roots[*a as usize] == roots[*b as usize])
             .collect();
-        let view = &*self;
         let measured: Vec<Result<Vec<(u32, f64, f64)>>> = groups
             .par_iter()
             .map_init(
@@ -1025,24 +1026,31 @@ impl VersionIndex {
                 },
             )
             .collect();
-        let mut records: Vec<Option<VersionRecord>> = vec![None; self.docs.len()];
+        let mut measures = vec![(1.0, 1.0); self.docs.len()];
         for group in measured {
             for (d, similarity, containment) in group? {
-                let fam = self.families.get(roots[d as usize]);
-                let entry = &self.docs[d as usize];
-                records[d as usize] = Some(VersionRecord {
-                    id: entry.id.to_string(),
-                    version: self.docs[fam.canonical as usize].id.to_string(),
-                    canonical: fam.canonical == d,
-                    similarity,
-                    containment,
-                    closest: entry.closest.map(|c| self.docs[c as usize].id.to_string()),
-                    family_size: fam.size,
-                    status: entry.status,
-                });
+                measures[d as usize] = (similarity, containment);
             }
         }
-        Ok(records.into_iter().flatten().collect())
+        // Records in parallel: three strings each, a hundred thousand of them and more.
+        Ok((0..self.docs.len())
+            .into_par_iter()
+            .map(|d| {
+                let fam = view.families.get(roots[d]);
+                let entry = &view.docs[d];
+                let (similarity, containment) = measures[d];
+                VersionRecord {
+                    id: entry.id.to_string(),
+                    version: view.docs[fam.canonical as usize].id.to_string(),
+                    canonical: fam.canonical as usize == d,
+                    similarity,
+                    containment,
+                    closest: entry.closest.map(|c| view.docs[c as usize].id.to_string()),
+                    family_size: fam.size,
+                    status: entry.status,
+                }
+            })
+            .collect())
     }
 
     /// A document's shingle set, read from any thread (after a flush); empty when it was not
