@@ -1,7 +1,8 @@
 //! `syndic serve`: the HTTP service over the persistent index in a data directory.
 //!
-//! Opens (or creates) `DIR/syndic.redb`, loads the band table, binds the address and serves the
-//! API of [`syndic_server::router`] until SIGTERM or Ctrl-C; then it stops accepting, finishes the
+//! Opens (or creates) `DIR/syndic.redb` (and its text log `DIR/syndic.texts`), loads the band
+//! table, binds the address and serves the API of [`syndic_server::router`] until SIGTERM or
+//! Ctrl-C; then it stops accepting, finishes the
 //! requests in flight — every write acknowledged is committed — and exits 0. The bound address
 //! is printed on stderr (`syndic: listening on http://127.0.0.1:7878`), which also tells the
 //! port chosen for `--listen 127.0.0.1:0`.
@@ -23,7 +24,8 @@ use syndic_server::{AppState, ServerConfig, router};
     0  stopped by SIGTERM or Ctrl-C after finishing the requests in flight\n  \
     2  error: the store cannot be opened, the address cannot be bound")]
 pub(crate) struct Args {
-    /// The data directory (created if missing); the store is DIR/syndic.redb.
+    /// The data directory (created if missing); the store is DIR/syndic.redb and, beside it,
+    /// DIR/syndic.texts (the texts bulk-loaded by `syndic index add`).
     #[arg(long, value_name = "DIR")]
     data: PathBuf,
 
