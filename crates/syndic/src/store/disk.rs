@@ -944,14 +944,7 @@ mod tests {
         for (seq, record) in records.iter().enumerate() {
             assert_eq!(reader.document(seq as u64).unwrap().as_ref(), Some(record));
         }
-        let mut scanned = Vec::new();
-        reader
-            .documents(0, u64::MAX, &mut |_, d| {
-                scanned.push(d);
-                Ok(true)
-            })
-            .unwrap();
-        assert_eq!(scanned, records);
+        assert_eq!(every_document(reader.as_ref()), records);
         drop(reader);
         // Only the records longer than the head have a tail, and a removal takes it too.
         let tails = |store: &RedbStore| {
@@ -992,6 +985,18 @@ mod tests {
     }
 
     /// A new store in `dir`, with a header (so that it opens again).
+    /// Every document record, in arrival order, as a scan reads them.
+    fn every_document(reader: &dyn StoreReader) -> Vec<StoredDocument> {
+        let mut all = Vec::new();
+        reader
+            .documents(0, u64::MAX, &mut |_, d| {
+                all.push(d);
+                Ok(true)
+            })
+            .unwrap();
+        all
+    }
+
     fn create(dir: &Path) -> RedbStore {
         let store = RedbStore::open_dir(dir).unwrap();
         let header = Header::new(VersionConfig::default(), StoryConfig::default());
@@ -1056,14 +1061,7 @@ mod tests {
         let mut all = lazy[..70].to_vec();
         all.extend_from_slice(&durable);
         all.extend_from_slice(&lazy[70..]);
-        let mut read = Vec::new();
-        reader
-            .documents(0, u64::MAX, &mut |_, d| {
-                read.push(d);
-                Ok(true)
-            })
-            .unwrap();
-        assert_eq!(read, all);
+        assert_eq!(every_document(reader.as_ref()), all);
         assert_eq!(reader.seq_of("bulk80").unwrap(), Some(81));
         drop(reader);
         // The cut-off bytes are gone, and the next records follow the committed ones.

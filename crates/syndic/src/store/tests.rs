@@ -464,21 +464,28 @@ fn rounds_placed_before_the_previous_commit_equal_batch() {
         assert_eq!(live.len(), committed, "{name}");
         assert_eq!(live.records().unwrap(), batch(&docs[..committed]), "{name}");
         // And it goes on: the rest, pipelined again, then synced.
-        let mut in_flight = None;
-        for chunk in docs[committed..].chunks(5) {
-            let groups = chunk
-                .iter()
-                .map(|d| vec![live.prepare_sketch(d.clone(), 0)])
-                .collect();
-            let (_, round) = live.place_lazily(groups).unwrap();
-            if let Some(previous) = in_flight.replace(round) {
-                live.commit_placed(previous).unwrap();
-            }
-        }
-        live.commit_placed(in_flight.unwrap()).unwrap();
-        live.sync().unwrap();
+        load_lazily(&live, &docs[committed..], 5);
         assert_eq!(live.records().unwrap(), batch(&docs), "{name}");
     }
+}
+
+/// Loads `docs` as `index add` does: rounds of `chunk` documents placed lazily, each committed
+/// while the next is placed, then synced.
+fn load_lazily<S: Store>(live: &LiveIndex<S>, docs: &[Document], chunk: usize) {
+    let mut in_flight = None;
+    for chunk in docs.chunks(chunk) {
+        let groups = chunk
+            .iter()
+            .map(|d| vec![live.prepare_sketch(d.clone(), 0)])
+            .collect();
+        let (outcomes, round) = live.place_lazily(groups).unwrap();
+        assert!(outcomes.iter().all(|o| o.is_ok()));
+        if let Some(previous) = in_flight.replace(round) {
+            live.commit_placed(previous).unwrap();
+        }
+    }
+    live.commit_placed(in_flight.unwrap()).unwrap();
+    live.sync().unwrap();
 }
 
 /// A bulk load's records live in the text log (format 5): they answer, survive reopening, and
@@ -493,19 +500,7 @@ fn bulk_loaded_documents_answer_after_reopening_and_deleting() {
             VersionConfig::default(),
         )
         .unwrap();
-        let mut in_flight = None;
-        for chunk in docs.chunks(70) {
-            let groups = chunk
-                .iter()
-                .map(|d| vec![live.prepare_sketch(d.clone(), 0)])
-                .collect();
-            let (_, round) = live.place_lazily(groups).unwrap();
-            if let Some(previous) = in_flight.replace(round) {
-                live.commit_placed(previous).unwrap();
-            }
-        }
-        live.commit_placed(in_flight.unwrap()).unwrap();
-        live.sync().unwrap();
+        load_lazily(&live, &docs, 70);
     }
     let texts = dir.path().join("syndic.texts");
     assert!(std::fs::metadata(&texts).unwrap().len() > 0);
