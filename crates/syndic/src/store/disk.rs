@@ -17,7 +17,8 @@
 //! length (a load killed between its write and its commit) are cut off at the next opening.
 //! Durable batches (the service's requests) keep their records in `documents`: no second fsync
 //! per request. Deleting a bulk-loaded document overwrites its bytes in the log with zeros once
-//! the deletion is committed (the space is not reused).
+//! the deletion is committed (the space is not reused); a reader whose snapshot predates the
+//! deletion then reads that document as gone.
 
 use super::codec::{
     decode_json, decode_keys, decode_record, decode_shingles, decode_shingles_into, encode_json,
@@ -665,25 +666,31 @@ impl RedbReader<'_> {
     /// Decodes a document record from its head in `documents` and, when the head is full, its
     /// tail in `document_tails` (see [`RECORD_HEAD`]) — or from the text log, when `documents`
     /// refers to it.
-    fn record(&self, seq: u64, head: &[u8]) -> Result<StoredDocument> {
+    /// Document `seq`'s record from the head its `documents` entry holds; `None` when it is in
+    /// the text log and was erased there by a deletion committed after this reader's snapshot
+    /// (the document is gone: it reads as deleted, not as a corrupt record).
+    fn record(&self, seq: u64, head: &[u8]) -> Result<Option<StoredDocument>> {
         if let Some((offset, len)) = parse_log_ref(head) {
             let len = usize::try_from(len)
                 .map_err(|_| Error::Store(format!("document {seq}: its record is too long")))?;
             let mut record = vec![0u8; len];
             self.log.read_at(&mut record, offset)?;
-            return decode_record(&record);
+            if record.iter().all(|&b| b == 0) {
+                return Ok(None);
+            }
+            return decode_record(&record).map(Some);
         }
         if head.len() != RECORD_HEAD {
-            return decode_json(head, "document");
+            return decode_json(head, "document").map(Some);
         }
         match tryc!(self.tails.open(&self.txn)?.get(seq), READ) {
             Some(tail) => {
                 let mut record = Vec::with_capacity(head.len() + tail.value().len());
                 record.extend_from_slice(head);
                 record.extend_from_slice(tail.value());
-                decode_json(&record, "document")
+                decode_json(&record, "document").map(Some)
             }
-            None => decode_json(head, "document"),
+            None => decode_json(head, "document").map(Some),
         }
     }
 }
@@ -727,7 +734,7 @@ impl StoreReader for RedbReader<'_> {
 
     fn document(&self, seq: u64) -> Result<Option<StoredDocument>> {
         match tryc!(self.documents.open(&self.txn)?.get(seq), READ) {
-            Some(head) => self.record(seq, head.value()).map(Some),
+            Some(head) => self.record(seq, head.value()),
             None => Ok(None),
         }
     }
@@ -841,7 +848,10 @@ impl StoreReader for RedbReader<'_> {
             READ
         ) {
             let (k, v) = tryc!(entry, READ);
-            if !f(k.value(), self.record(k.value(), v.value())?)? {
+            let Some(record) = self.record(k.value(), v.value())? else {
+                continue;
+            };
+            if !f(k.value(), record)? {
                 break;
             }
         }
@@ -1084,6 +1094,9 @@ mod tests {
             log.windows(needle.len()).any(|w| w == needle)
         };
         assert!(contains(b"SECRET"));
+        // A reader whose snapshot is older than the deletion still refers to the erased bytes:
+        // it reads the document as gone, not as a corrupt record.
+        let before = store.reader().unwrap();
         store
             .commit(&WriteBatch {
                 remove: vec![(1, "taken-down".into())],
@@ -1094,6 +1107,12 @@ mod tests {
         let reader = store.reader().unwrap();
         assert!(reader.document(1).unwrap().is_none());
         assert_eq!(reader.document(2).unwrap().as_ref(), Some(&records[2]));
+        assert!(before.document(1).unwrap().is_none());
+        assert_eq!(before.document(2).unwrap().as_ref(), Some(&records[2]));
+        assert_eq!(
+            every_document(before.as_ref()),
+            [records[0].clone(), records[2].clone()]
+        );
     }
 
     #[test]
