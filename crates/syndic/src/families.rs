@@ -275,6 +275,23 @@ pub(crate) fn choose(
     Ok((best, also))
 }
 
+/// Whether a document is `floor`-near canonical member `canonical` (contained in it, or it in
+/// the document, at least `floor`): from the overlap its verification measured when `matches`
+/// holds that member, else from `overlap()`, worked out now. The `near` of [`choose`] for the
+/// batch and the live index alike.
+pub(crate) fn near_canonical(
+    matches: &[Match],
+    canonical: u32,
+    floor: f64,
+    overlap: impl FnOnce() -> Result<Overlap>,
+) -> Result<bool> {
+    let o = match matches.iter().find(|(m, _)| *m == canonical) {
+        Some(&(_, o)) => o,
+        None => overlap()?,
+    };
+    Ok(o.containment() >= floor)
+}
+
 /// Sorts verified matches best first: highest Jaccard, then earliest.
 pub(crate) fn sort_matches(matches: &mut [Match]) {
     matches.sort_by(|a, b| b.1.jaccard().total_cmp(&a.1.jaccard()).then(a.0.cmp(&b.0)));
@@ -327,6 +344,23 @@ mod tests {
         assert_eq!(first_number(last - 1, 1).unwrap() as usize, last - 1);
         assert!(first_number(last, 1).is_err());
         assert!(first_number(usize::MAX, 0).is_err());
+    }
+
+    #[test]
+    fn a_verified_canonical_member_is_judged_by_its_verification() {
+        let o = |shared| Overlap {
+            shared,
+            len_a: 100,
+            len_b: 200,
+        };
+        let matches = [(4, o(40)), (7, o(60))];
+        // Member 7 was verified: its overlap decides, nothing is worked out again.
+        let near = near_canonical(&matches, 7, 0.5, || panic!("worked out again")).unwrap();
+        assert!(near);
+        assert!(!near_canonical(&matches, 4, 0.5, || panic!("worked out again")).unwrap());
+        // Member 9 was not: its overlap is worked out.
+        assert!(near_canonical(&matches, 9, 0.5, || Ok(o(50))).unwrap());
+        assert!(!near_canonical(&matches, 9, 0.5, || Ok(o(49))).unwrap());
     }
 
     #[test]

@@ -830,15 +830,10 @@ impl VersionIndex {
                 ..
             } = self;
             families::choose(families, matches, |canonical| {
-                // A canonical member it was verified against needs no second merge.
-                let near = match matches.iter().find(|(m, _)| *m == canonical) {
-                    Some((_, o)) => o.containment(),
-                    None => {
-                        load(sets, set_slot, load_bytes, placing, canonical, buf_b)?;
-                        Overlap::of(&d.sketch.shingles, buf_b).containment()
-                    }
-                };
-                Ok(near >= config.family_floor)
+                families::near_canonical(matches, canonical, config.family_floor, || {
+                    load(sets, set_slot, load_bytes, placing, canonical, buf_b)?;
+                    Ok(Overlap::of(&d.sketch.shingles, buf_b))
+                })
             })?
         };
         self.docs.push(DocEntry {

@@ -481,13 +481,9 @@ impl Core {
         overlap: &mut OverlapWith<'_>,
     ) -> Result<(Option<Match>, Vec<u32>)> {
         families::choose(&self.families, matches, |canonical| {
-            // A canonical member it was verified against needs no second overlap (its set
-            // worked out again from its text), as in the batch index.
-            let near = match matches.iter().find(|(m, _)| *m == canonical) {
-                Some((_, o)) => o.containment(),
-                None => overlap(self.docs[canonical as usize].seq)?.containment(),
-            };
-            Ok(near >= self.config.family_floor)
+            families::near_canonical(matches, canonical, self.config.family_floor, || {
+                overlap(self.docs[canonical as usize].seq)
+            })
         })
     }
 
