@@ -226,19 +226,11 @@ fn reopening_answers_exactly_as_before_and_goes_on_the_same_way() {
     let dir = tempfile::tempdir().unwrap();
     let (first, second) = docs.split_at(150);
     let before = {
-        let live = LiveIndex::open(
-            RedbStore::open_dir(dir.path()).unwrap(),
-            VersionConfig::default(),
-        )
-        .unwrap();
+        let live = open_in(dir.path());
         add_in_groups(&live, first, &mut Rng(3));
         live.records().unwrap()
     };
-    let live = LiveIndex::open(
-        RedbStore::open_dir(dir.path()).unwrap(),
-        VersionConfig::default(),
-    )
-    .unwrap();
+    let live = open_in(dir.path());
     assert_eq!(live.len(), 150);
     assert_eq!(live.records().unwrap(), before);
     add_in_groups(&live, second, &mut Rng(4));
@@ -253,11 +245,7 @@ fn a_store_keeps_the_settings_it_was_created_with() {
         ..VersionConfig::default()
     };
     drop(LiveIndex::open(RedbStore::open_dir(dir.path()).unwrap(), custom.clone()).unwrap());
-    let live = LiveIndex::open(
-        RedbStore::open_dir(dir.path()).unwrap(),
-        VersionConfig::default(),
-    )
-    .unwrap();
+    let live = open_in(dir.path());
     assert_eq!(live.config(), &custom);
 }
 
@@ -385,11 +373,7 @@ fn families_merge_as_in_batch_and_stay_merged_across_restarts_and_deletes() {
             // The merge is replayed on open: the reopened index answers and goes on the same.
             let records = live.records().unwrap();
             drop(live);
-            let live = LiveIndex::open(
-                RedbStore::open_dir(dir.path()).unwrap(),
-                VersionConfig::default(),
-            )
-            .unwrap();
+            let live = open_in(dir.path());
             assert_eq!(live.records().unwrap(), records);
             let again = Document::new("again", format!("{} Photo: A. Person", words(0, 400)));
             live.add_one(live.prepare(again.clone(), 0))
@@ -469,6 +453,11 @@ fn rounds_placed_before_the_previous_commit_equal_batch() {
     }
 }
 
+/// The live index over the redb store in `dir`, with the default settings.
+fn open_in(dir: &std::path::Path) -> LiveIndex<RedbStore> {
+    LiveIndex::open(RedbStore::open_dir(dir).unwrap(), VersionConfig::default()).unwrap()
+}
+
 /// Loads `docs` as `index add` does: rounds of `chunk` documents placed lazily, each committed
 /// while the next is placed, then synced.
 fn load_lazily<S: Store>(live: &LiveIndex<S>, docs: &[Document], chunk: usize) {
@@ -495,20 +484,12 @@ fn bulk_loaded_documents_answer_after_reopening_and_deleting() {
     let docs = corpus(23, 200);
     let dir = tempfile::tempdir().unwrap();
     {
-        let live = LiveIndex::open(
-            RedbStore::open_dir(dir.path()).unwrap(),
-            VersionConfig::default(),
-        )
-        .unwrap();
+        let live = open_in(dir.path());
         load_lazily(&live, &docs, 70);
     }
     let texts = dir.path().join("syndic.texts");
     assert!(std::fs::metadata(&texts).unwrap().len() > 0);
-    let live = LiveIndex::open(
-        RedbStore::open_dir(dir.path()).unwrap(),
-        VersionConfig::default(),
-    )
-    .unwrap();
+    let live = open_in(dir.path());
     assert_eq!(live.records().unwrap(), batch(&docs));
     assert_eq!(
         live.document(&docs[150].id).unwrap().unwrap().text,
@@ -525,11 +506,7 @@ fn bulk_loaded_documents_answer_after_reopening_and_deleting() {
     let rest: Vec<Document> = docs.iter().filter(|d| d.id != gone.id).cloned().collect();
     assert_eq!(live.records().unwrap(), batch(&rest));
     drop(live);
-    let live = LiveIndex::open(
-        RedbStore::open_dir(dir.path()).unwrap(),
-        VersionConfig::default(),
-    )
-    .unwrap();
+    let live = open_in(dir.path());
     assert_eq!(live.records().unwrap(), batch(&rest));
 }
 
@@ -649,11 +626,7 @@ fn a_large_batch_is_written_on_two_threads_and_reads_back_whole() {
     // One round of 300 documents: the disk store writes their records beside the rest.
     let docs = corpus(7, 300);
     let dir = tempfile::tempdir().unwrap();
-    let live = LiveIndex::open(
-        RedbStore::open_dir(dir.path()).unwrap(),
-        VersionConfig::default(),
-    )
-    .unwrap();
+    let live = open_in(dir.path());
     let round = docs
         .iter()
         .map(|d| vec![live.prepare(d.clone(), 0)])
@@ -664,11 +637,7 @@ fn a_large_batch_is_written_on_two_threads_and_reads_back_whole() {
     let expected = batch(&docs);
     assert_eq!(live.records().unwrap(), expected);
     drop(live);
-    let live = LiveIndex::open(
-        RedbStore::open_dir(dir.path()).unwrap(),
-        VersionConfig::default(),
-    )
-    .unwrap();
+    let live = open_in(dir.path());
     assert_eq!(live.records().unwrap(), expected);
     for d in docs.iter().step_by(29) {
         assert_eq!(live.document(&d.id).unwrap().unwrap().text, d.text);
@@ -1058,11 +1027,7 @@ fn stories_deferred_by_a_versions_only_load_are_placed_at_the_next_open() {
     let dir = tempfile::tempdir().unwrap();
     let (first, second) = docs.split_at(12);
     {
-        let live = LiveIndex::open(
-            RedbStore::open_dir(dir.path()).unwrap(),
-            VersionConfig::default(),
-        )
-        .unwrap();
+        let live = open_in(dir.path());
         add_in_groups(&live, first, &mut Rng(2));
     }
     {
@@ -1079,11 +1044,7 @@ fn stories_deferred_by_a_versions_only_load_are_placed_at_the_next_open() {
                 .all(|a| a.record.status == Status::Ok || a.story.is_none())
         );
     }
-    let live = LiveIndex::open(
-        RedbStore::open_dir(dir.path()).unwrap(),
-        VersionConfig::default(),
-    )
-    .unwrap();
+    let live = open_in(dir.path());
     assert_eq!(live.records().unwrap(), batch(&docs));
     assert_eq!(
         live_stories(&live),
