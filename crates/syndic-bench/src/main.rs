@@ -5,13 +5,14 @@
 //! itself, what `bench` times), `eval` (score any predictions file), `floor` (raw speed of
 //! reading, lowercasing, splitting and hashing), `measure` (run a command, report its wall time,
 //! CPU time and peak memory). See the crate README for what each figure means.
+#![forbid(unsafe_code)]
 
 mod floor;
 mod measure;
 
 /// The allocator `syndic` itself runs with, so the engine is measured as shipped.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: syndic_alloc::Allocator = syndic_alloc::Allocator;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
@@ -131,6 +132,7 @@ enum Engine {
 }
 
 fn main() -> anyhow::Result<()> {
+    syndic_alloc::tune();
     match Cli::parse().command {
         Command::Generate { docs, seed, output } => {
             generate(CorpusSpec { docs, seed }, &output)?;

@@ -1,6 +1,8 @@
 //! The `syndic` command line: parses arguments, runs one subcommand, maps the outcome to an
 //! exit status. Each subcommand lives in its own file under `cmd/`.
 
+#![forbid(unsafe_code)]
+
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
@@ -9,10 +11,10 @@ mod input;
 mod output;
 mod progress;
 
-/// mimalloc: the service and the bulk paths allocate per document on many threads, where it
-/// beats the system allocator (measured in docs/serve.md).
+/// mimalloc, tuned (see syndic-alloc): the service and the bulk paths allocate per document on
+/// many threads, where it beats the system allocator (measured in docs/serve.md).
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: syndic_alloc::Allocator = syndic_alloc::Allocator;
 
 /// syndic — every version of every news story.
 ///
@@ -78,6 +80,7 @@ impl From<ExitStatus> for ExitCode {
 }
 
 fn main() -> ExitCode {
+    syndic_alloc::tune();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Dedup(args) => cmd::dedup::run(args),

@@ -31,9 +31,9 @@ use syndic::store::{LiveIndex, RedbStore, Store};
 use syndic::versions::VersionConfig;
 use syndic_server::{AppState, ServerConfig, router};
 
-/// The bench measures the service as `syndic serve` runs it: with mimalloc.
+/// The bench measures the service as `syndic serve` runs it: with mimalloc, tuned.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: syndic_alloc::Allocator = syndic_alloc::Allocator;
 
 struct Options {
     corpus: Option<String>,
@@ -378,6 +378,7 @@ fn report(
 }
 
 fn main() {
+    syndic_alloc::tune();
     let o = options();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .thread_name("server")

@@ -16,6 +16,7 @@
 //! Every failure is an [`ApiError`]: a status and a JSON body naming what is wrong and, where
 //! it applies, the request field and NDJSON line (`{"error":"…","code":"missing_field",
 //! "field":"text","line":2}`).
+#![forbid(unsafe_code)]
 
 mod error;
 mod parse;

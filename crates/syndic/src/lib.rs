@@ -30,7 +30,7 @@
 //! assert_eq!(a.family, b.family);
 //! assert_ne!(a.family, c.family);
 //! ```
-#![deny(unsafe_code)]
+#![forbid(unsafe_code)]
 
 pub mod diff;
 pub mod document;
