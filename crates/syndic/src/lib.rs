@@ -41,6 +41,7 @@ pub mod ingest;
 pub mod lsh;
 pub mod minhash;
 pub mod normalize;
+mod sets;
 pub mod shingle;
 pub mod store;
 pub mod story;

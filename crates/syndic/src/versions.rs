@@ -44,6 +44,7 @@ use crate::error::{Error, Result};
 use crate::families::{self, Families, Match};
 use crate::lsh::{Banding, Candidate, ChunkHits, LshIndex};
 use crate::minhash::{Fingerprint, Fingerprints, MinHasher};
+use crate::sets::SetStore;
 use crate::shingle::{DEFAULT_SEED, Scratch, ShingleKind, ShingleSet, Shingler};
 use crate::verify::{Overlap, VersionRule};
 use rayon::prelude::*;
@@ -393,174 +394,6 @@ impl Measured {
     }
 }
 
-/// Shingle sets of every indexed document, in memory or spilled to a temporary file: the top 32
-/// bits of each hash, all that [`Overlap::of`] compares (half the bytes of the whole hashes);
-/// read back as hashes with those bits.
-#[derive(Debug)]
-enum SetStore {
-    Memory {
-        /// Blocks of [`ARENA_BLOCK`] keys (a larger set gets a block of its own), each set
-        /// within one block: the arena grows a block at a time, where one vector would double
-        /// and copy everything, touching three times the memory it keeps.
-        arena: Vec<Vec<u32>>,
-        /// Each set's block (high 32 bits) and start in it (low 32 bits), and length.
-        offsets: Vec<(u64, u32)>,
-    },
-    #[cfg(unix)]
-    Disk {
-        file: std::io::BufWriter<std::fs::File>,
-        /// Bytes handed to the writer.
-        written: u64,
-        /// Bytes known to be in the file (everything before the last flush).
-        flushed: u64,
-        offsets: Vec<(u64, u32)>,
-        bytes: Vec<u8>,
-    },
-}
-
-/// Keys per block of an in-memory [`SetStore`] (4 MiB; 64 in tests, so that their small
-/// corpora fill many blocks and hold sets larger than one).
-const ARENA_BLOCK: usize = if cfg!(test) { 64 } else { 1 << 20 };
-
-/// Bytes a [`SetStore`] keeps of a shingle hash.
-const KEY_BYTES: usize = (Overlap::KEY_BITS / 8) as usize;
-
-/// The part of a shingle hash a [`SetStore`] keeps.
-fn key_of(hash: u64) -> u32 {
-    (hash >> (64 - Overlap::KEY_BITS)) as u32
-}
-
-/// A hash with the kept bits of `key` (and zeros below).
-fn hash_of(key: u32) -> u64 {
-    u64::from(key) << (64 - Overlap::KEY_BITS)
-}
-
-impl SetStore {
-    /// Number of sets pushed.
-    fn len(&self) -> usize {
-        match self {
-            SetStore::Memory { offsets, .. } => offsets.len(),
-            #[cfg(unix)]
-            SetStore::Disk { offsets, .. } => offsets.len(),
-        }
-    }
-
-    fn push(&mut self, set: &[u64]) -> Result<()> {
-        let len = u32::try_from(set.len())
-            .map_err(|_| Error::Store("shingle set larger than 4G entries".into()))?;
-        match self {
-            SetStore::Memory { arena, offsets } => {
-                let fits = arena
-                    .last()
-                    .is_some_and(|b| b.capacity() - b.len() >= set.len());
-                if !fits {
-                    arena.push(Vec::with_capacity(set.len().max(ARENA_BLOCK)));
-                }
-                let b = arena.len() - 1;
-                offsets.push((((b as u64) << 32) | arena[b].len() as u64, len));
-                arena[b].extend(set.iter().map(|&h| key_of(h)));
-            }
-            #[cfg(unix)]
-            SetStore::Disk {
-                file,
-                written,
-                offsets,
-                bytes,
-                ..
-            } => {
-                use std::io::Write;
-                offsets.push((*written, len));
-                bytes.clear();
-                bytes.resize(KEY_BYTES * set.len(), 0);
-                for (out, &h) in bytes.chunks_exact_mut(KEY_BYTES).zip(set) {
-                    out.copy_from_slice(&key_of(h).to_le_bytes());
-                }
-                file.write_all(bytes)
-                    .map_err(|e| Error::io("writing shingle spill file", e))?;
-                *written += bytes.len() as u64;
-            }
-        }
-        Ok(())
-    }
-
-    /// Makes everything pushed so far readable by [`SetStore::read`].
-    fn flush(&mut self) -> Result<()> {
-        match self {
-            SetStore::Memory { .. } => Ok(()),
-            #[cfg(unix)]
-            SetStore::Disk {
-                file,
-                written,
-                flushed,
-                ..
-            } => {
-                use std::io::Write;
-                if *flushed < *written {
-                    file.flush()
-                        .map_err(|e| Error::io("flushing shingle spill file", e))?;
-                    *flushed = *written;
-                }
-                Ok(())
-            }
-        }
-    }
-
-    /// Reads a set pushed before the last [`SetStore::flush`], from any thread.
-    fn read(&self, slot: usize, out: &mut Vec<u64>, bytes: &mut Vec<u8>) -> Result<()> {
-        out.clear();
-        match self {
-            SetStore::Memory { arena, offsets } => {
-                let (at, len) = offsets[slot];
-                let (block, start) = ((at >> 32) as usize, (at as u32) as usize);
-                out.extend(
-                    arena[block][start..start + len as usize]
-                        .iter()
-                        .map(|&k| hash_of(k)),
-                );
-            }
-            #[cfg(unix)]
-            SetStore::Disk {
-                file,
-                offsets,
-                flushed,
-                ..
-            } => {
-                use std::os::unix::fs::FileExt;
-                let (start, len) = offsets[slot];
-                if start + (KEY_BYTES as u64) * u64::from(len) > *flushed {
-                    return Err(Error::Store("shingle set read before its flush".into()));
-                }
-                bytes.clear();
-                bytes.resize(KEY_BYTES * len as usize, 0);
-                file.get_ref()
-                    .read_exact_at(bytes, start)
-                    .map_err(|e| Error::io("reading shingle spill file", e))?;
-                out.extend(bytes.chunks_exact(KEY_BYTES).map(|c| {
-                    let mut b = [0u8; KEY_BYTES];
-                    b.copy_from_slice(c);
-                    hash_of(u32::from_le_bytes(b))
-                }));
-            }
-        }
-        Ok(())
-    }
-
-    /// Reads any set pushed so far, flushing first when it is not yet in the file.
-    fn get(&mut self, slot: usize, out: &mut Vec<u64>, bytes: &mut Vec<u8>) -> Result<()> {
-        #[cfg(unix)]
-        if let SetStore::Disk {
-            offsets, flushed, ..
-        } = self
-        {
-            let (start, len) = offsets[slot];
-            if start + (KEY_BYTES as u64) * u64::from(len) > *flushed {
-                self.flush()?;
-            }
-        }
-        self.read(slot, out, bytes)
-    }
-}
-
 /// One document given to [`VersionIndex::add_chunk`].
 #[derive(Clone, Copy, Debug)]
 pub struct Incoming<'a> {
@@ -672,13 +505,7 @@ impl VersionIndex {
         self.families.reserve(additional);
         self.set_slot.reserve(additional);
         self.prints.reserve(additional);
-        if let SetStore::Memory { offsets, .. } = &mut self.sets {
-            offsets.reserve(additional);
-        }
-        #[cfg(unix)]
-        if let SetStore::Disk { offsets, .. } = &mut self.sets {
-            offsets.reserve(additional);
-        }
+        self.sets.reserve(additional);
     }
 
     /// True when no document was added.
@@ -801,9 +628,10 @@ impl VersionIndex {
         for ((d, status), matches) in chunk.iter().zip(&statuses).zip(verified) {
             out.push(self.place(d, *status, &matches?, &mut placing)?);
         }
-        for (_, d) in indexed_sets(chunk, &statuses) {
-            self.sets.push(&d.sketch.shingles)?;
-        }
+        let sets: Vec<&[u64]> = indexed_sets(chunk, &statuses)
+            .map(|(_, d)| &d.sketch.shingles[..])
+            .collect();
+        self.sets.push_chunk(&sets)?;
         Ok(out)
     }
 
@@ -1110,22 +938,8 @@ impl VersionIndexBuilder {
         let sketcher = Sketcher::new(&self.config);
         let sets = match self.spill_dir {
             #[cfg(unix)]
-            Some(dir) => {
-                let file = tempfile::tempfile_in(&dir).map_err(|e| {
-                    Error::io(format!("creating spill file in {}", dir.display()), e)
-                })?;
-                SetStore::Disk {
-                    file: std::io::BufWriter::with_capacity(1 << 20, file),
-                    written: 0,
-                    flushed: 0,
-                    offsets: Vec::new(),
-                    bytes: Vec::new(),
-                }
-            }
-            _ => SetStore::Memory {
-                arena: Vec::new(),
-                offsets: Vec::new(),
-            },
+            Some(dir) => SetStore::spill_in(&dir)?,
+            _ => SetStore::memory(),
         };
         Ok(VersionIndex {
             lsh: LshIndex::new(sketcher.banding().bands, self.config.max_bucket),
@@ -1349,40 +1163,6 @@ mod tests {
         disk.add_batch(&docs).unwrap();
         assert_eq!(mem.finish().unwrap(), disk.finish().unwrap());
         assert_eq!(mem.family_count(), 7);
-    }
-
-    /// Sets of every size around the (test) block size read back as pushed — their kept bits —
-    /// from memory and from a spill file alike.
-    #[test]
-    fn stored_sets_read_back_across_blocks() {
-        let dir = tempfile::tempdir().unwrap();
-        let sizes = [10, 0, 63, 1, 64, 65, 200, 5, 30, 30, 3];
-        let sets: Vec<Vec<u64>> = sizes
-            .iter()
-            .enumerate()
-            .map(|(i, &n)| {
-                (0..n as u64)
-                    .map(|k| (k + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ i as u64)
-                    .collect()
-            })
-            .collect();
-        let spill = VersionIndex::builder(VersionConfig::default())
-            .spill_to(dir.path())
-            .build()
-            .unwrap()
-            .sets;
-        for mut store in [index().sets, spill] {
-            for set in &sets {
-                store.push(set).unwrap();
-            }
-            store.flush().unwrap();
-            let (mut out, mut bytes) = (Vec::new(), Vec::new());
-            for (slot, set) in sets.iter().enumerate() {
-                store.read(slot, &mut out, &mut bytes).unwrap();
-                let kept: Vec<u64> = set.iter().map(|&h| hash_of(key_of(h))).collect();
-                assert_eq!(out, kept, "set {slot}");
-            }
-        }
     }
 
     /// The shingles alone are the sketch's shingles, whatever the buffer held before.
