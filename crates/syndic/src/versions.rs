@@ -45,7 +45,7 @@ use crate::families::{self, Families, Match};
 use crate::lsh::{Banding, Candidate, ChunkHits, LshIndex};
 use crate::minhash::{Fingerprint, Fingerprints, MinHasher};
 use crate::sets::SetStore;
-use crate::shingle::{DEFAULT_SEED, Scratch, ShingleKind, ShingleSet, Shingler};
+use crate::shingle::{DEFAULT_SEED, Scratch, ShingleKind, ShingleSet, Shingler, WordHash};
 use crate::verify::{Overlap, VersionRule};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -56,6 +56,10 @@ use std::path::PathBuf;
 pub struct VersionConfig {
     /// Shingle kind and length. Default word 5-grams; see [`crate::shingle`].
     pub shingle: ShingleKind,
+    /// How words are hashed. Default [`WordHash::Wide`]; a store written before it existed
+    /// reads as [`WordHash::Bytewise`] (the field was absent), which it keeps using.
+    #[serde(default = "bytewise")]
+    pub word_hash: WordHash,
     /// MinHash slots. Default 128: more slots sharpen the LSH S-curve and cost signing time and
     /// index memory linearly.
     pub num_perm: usize,
@@ -87,6 +91,7 @@ impl Default for VersionConfig {
     fn default() -> Self {
         VersionConfig {
             shingle: ShingleKind::default(),
+            word_hash: WordHash::default(),
             num_perm: 128,
             seed: DEFAULT_SEED,
             rule: VersionRule::default(),
@@ -97,6 +102,12 @@ impl Default for VersionConfig {
             family_floor: 0.5,
         }
     }
+}
+
+/// The word hash of settings that name none: those of a store written before
+/// [`VersionConfig::word_hash`] existed.
+fn bytewise() -> WordHash {
+    WordHash::Bytewise
 }
 
 impl VersionConfig {
@@ -239,7 +250,9 @@ impl Sketcher {
     /// A sketcher for the given settings.
     pub fn new(config: &VersionConfig) -> Self {
         Sketcher {
-            shingler: Shingler::new(config.shingle).with_seed(config.seed),
+            shingler: Shingler::new(config.shingle)
+                .with_seed(config.seed)
+                .with_word_hash(config.word_hash),
             hasher: MinHasher::new(config.num_perm, config.seed),
             banding: config.banding(),
         }
@@ -1163,6 +1176,25 @@ mod tests {
         disk.add_batch(&docs).unwrap();
         assert_eq!(mem.finish().unwrap(), disk.finish().unwrap());
         assert_eq!(mem.family_count(), 7);
+    }
+
+    /// New settings hash words wide; settings written before the field existed (a store's
+    /// header) read as bytewise, so an old store keeps sketching as it was built.
+    #[test]
+    fn settings_without_a_word_hash_are_bytewise() {
+        let config = VersionConfig::default();
+        assert_eq!(config.word_hash, WordHash::Wide);
+        let mut json = serde_json::to_value(&config).unwrap();
+        let back: VersionConfig = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(back, config);
+        json.as_object_mut().unwrap().remove("word_hash");
+        let old: VersionConfig = serde_json::from_value(json).unwrap();
+        assert_eq!(old.word_hash, WordHash::Bytewise);
+        let text = text(0, 40);
+        assert_ne!(
+            Sketcher::new(&old).sketch(&text).keys,
+            Sketcher::new(&config).sketch(&text).keys
+        );
     }
 
     /// The shingles alone are the sketch's shingles, whatever the buffer held before.
