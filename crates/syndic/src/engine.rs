@@ -205,11 +205,12 @@ impl<'a> BatchDriver<'a> {
                 // From the first chunk and the input's size, about how many documents are
                 // coming: the index makes room for them once, instead of regrowing its
                 // tables (a compressed input underestimates; the tables then grow as usual).
-                if let (Some(total), Some(records)) = (input_bytes.take(), next.as_ref())
-                    && let Some(expected) = crate::ingest::expected_records(total, records)
-                {
-                    index.reserve(expected);
-                }
+                // It does so beside the first chunk's sketching, as the first chunk has nothing
+                // to add: the kernel zeroes the tables' first pages meanwhile.
+                let expected = match (input_bytes.take(), next.as_ref()) {
+                    (Some(total), Some(records)) => crate::ingest::expected_records(total, records),
+                    _ => None,
+                };
                 let finished = next.is_none();
                 let previous = ready.take();
                 let on_record = &mut self.on_record;
@@ -217,9 +218,14 @@ impl<'a> BatchDriver<'a> {
                 let buffers = std::mem::take(&mut spare);
                 let (sketched, added) = rayon::join(
                     || next.map(|records| sketch_chunk(sketcher, records, buffers)),
-                    || match previous {
-                        Some(previous) => add_chunk(index, previous, on_record),
-                        None => Ok((0, 0, Vec::new())),
+                    || {
+                        if let Some(expected) = expected {
+                            index.reserve(expected);
+                        }
+                        match previous {
+                            Some(previous) => add_chunk(index, previous, on_record),
+                            None => Ok((0, 0, Vec::new())),
+                        }
                     },
                 );
                 let (documents, bytes, used) = added?;
