@@ -130,7 +130,12 @@ impl Shingler {
                     self.general_word_hashes(text, scratch);
                 }
                 set.words = scratch.words.len();
-                combine_windows(&scratch.words, n, &mut scratch.shingles);
+                match self.word_hash {
+                    WordHash::Wide => {
+                        combine_windows_wide(&scratch.words, n, &mut scratch.shingles)
+                    }
+                    WordHash::Bytewise => combine_windows(&scratch.words, n, &mut scratch.shingles),
+                }
             }
             ShingleKind::Chars(n) => {
                 self.normalizer.normalize_into(text, &mut scratch.text);
@@ -733,7 +738,42 @@ fn hash_ascii_words_wide(ascii: &[u8], seed: u64, folded: &mut Vec<u8>, out: &mu
     *out = words;
 }
 
-/// Mixes the hashes of `n` consecutive words into one shingle hash, for every window.
+/// Rotation between the word hashes of neighbouring window positions in
+/// [`combine_windows_wide`]: odd, so that the 64 positions a window can have all rotate apart.
+const WIDE_ROTATION: u32 = 13;
+
+/// The [`WordHash::Wide`] shingle hashes of the windows of `n` consecutive words (one window of
+/// all the words when there are fewer), into `out`.
+///
+/// A window's words are combined by xor, the word at position `k` rotated by `13·k` bits, and
+/// the sum mixed by one folded multiply ([`fold_mul`]): a few cheap operations and one
+/// multiply a shingle, where [`combine_windows`] chains a multiply per word and finalises with
+/// two more. Word hashes are already mixed, so their rotated sum only needs to be spread over
+/// the bits once; MinHash mixes every shingle hash again with its own seed.
+fn combine_windows_wide(words: &[u64], n: usize, out: &mut Vec<u64>) {
+    if words.is_empty() {
+        return;
+    }
+    let mix = |sum: u64| fold_mul(sum ^ WIDE_A, WIDE_B);
+    match n.min(words.len()) {
+        // The default length, unrolled.
+        5 => out.extend(words.windows(5).map(|w| {
+            mix(w[0]
+                ^ w[1].rotate_left(WIDE_ROTATION)
+                ^ w[2].rotate_left(2 * WIDE_ROTATION)
+                ^ w[3].rotate_left(3 * WIDE_ROTATION)
+                ^ w[4].rotate_left(4 * WIDE_ROTATION))
+        })),
+        n => out.extend(words.windows(n).map(|w| {
+            mix(w.iter().zip(0u32..).fold(0, |sum, (&x, k)| {
+                sum ^ x.rotate_left(k.wrapping_mul(WIDE_ROTATION) % 64)
+            }))
+        })),
+    }
+}
+
+/// Mixes the hashes of `n` consecutive words into one shingle hash, for every window
+/// ([`WordHash::Bytewise`]).
 fn combine_windows(words: &[u64], n: usize, out: &mut Vec<u64>) {
     if words.is_empty() {
         return;
@@ -1132,6 +1172,33 @@ mod tests {
             .collect();
         assert_eq!(hashes.len(), seen.len());
         assert_ne!(wide_word_hash(b"ab", 1), wide_word_hash(b"ab", 2));
+    }
+
+    /// The unrolled 5-word combination is the general one; every window length gives one
+    /// shingle per window, and a shorter text one shingle of all its words.
+    #[test]
+    fn wide_windows_combine_alike_at_every_length() {
+        let words: Vec<u64> = (1..=40u64)
+            .map(|k| k.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+            .collect();
+        let general = |w: &[u64]| {
+            let sum = w.iter().zip(0u32..).fold(0, |sum, (&x, k)| {
+                sum ^ x.rotate_left(k * WIDE_ROTATION % 64)
+            });
+            fold_mul(sum ^ WIDE_A, WIDE_B)
+        };
+        for n in [1, 2, 5, 7, 40, 64] {
+            let mut out = Vec::new();
+            combine_windows_wide(&words, n, &mut out);
+            let expected: Vec<u64> = words.windows(n.min(words.len())).map(general).collect();
+            assert_eq!(out, expected, "n = {n}");
+        }
+        let mut swapped = words.clone();
+        swapped.swap(0, 1);
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        combine_windows_wide(&words[..5], 5, &mut a);
+        combine_windows_wide(&swapped[..5], 5, &mut b);
+        assert_ne!(a, b, "word order counts");
     }
 
     #[test]
