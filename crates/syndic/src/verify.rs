@@ -49,14 +49,23 @@ impl Overlap {
     /// The merge is branch-free: which side advances is computed, not branched on, since with
     /// random hashes either outcome is equally likely and a mispredicted branch per step would
     /// cost more than the comparison.
+    ///
+    /// Each side's next key is loaded a step ahead and taken by a conditional move, so a step
+    /// waits on a comparison, not on a load whose address the comparison just decided: about
+    /// half the time a step.
     pub fn of(a: &[u64], b: &[u64]) -> Overlap {
         let dropped = 64 - Overlap::key_bits(a.len()).min(Overlap::key_bits(b.len()));
+        let key = |s: &[u64], i: usize| s.get(i).map_or(u64::MAX, |&h| h >> dropped);
         let (mut i, mut j, mut shared) = (0, 0, 0);
+        let (mut x, mut y) = (key(a, 0), key(b, 0));
         while i < a.len() && j < b.len() {
-            let (x, y) = (a[i] >> dropped, b[j] >> dropped);
+            let (next_x, next_y) = (key(a, i + 1), key(b, j + 1));
+            let (step_a, step_b) = (x <= y, y <= x);
             shared += usize::from(x == y);
-            i += usize::from(x <= y);
-            j += usize::from(y <= x);
+            i += usize::from(step_a);
+            j += usize::from(step_b);
+            x = if step_a { next_x } else { x };
+            y = if step_b { next_y } else { y };
         }
         Overlap {
             shared,
