@@ -1006,17 +1006,7 @@ mod tests {
             long in 60usize..3000,
             declined in proptest::option::weighted(0.2, 0usize..1500),
         ) {
-            let long_word = "Q".repeat(long);
-            let text = |picks: &[usize]| -> String {
-                let mut text = String::new();
-                for (at, &i) in picks.iter().enumerate() {
-                    if declined == Some(at) {
-                        text.push('\u{00E9}');
-                    }
-                    text.push_str(if PIECES[i] == "LONG" { &long_word } else { PIECES[i] });
-                }
-                text
-            };
+            let text = |picks: &[usize]| pieces_text(picks, long, declined);
             let mut buffers = WordBuffers::default();
             let mut fast = Vec::new();
             let mut expected = Vec::new();
@@ -1029,6 +1019,24 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The text of `picks` from [`PIECES`], "LONG" standing for a word of `long` letters, with a
+    /// character only the general path handles before pick number `declined`, if any.
+    fn pieces_text(picks: &[usize], long: usize, declined: Option<usize>) -> String {
+        let long_word = "Q".repeat(long);
+        let mut text = String::new();
+        for (at, &i) in picks.iter().enumerate() {
+            if declined == Some(at) {
+                text.push('\u{00E9}');
+            }
+            text.push_str(if PIECES[i] == "LONG" {
+                &long_word
+            } else {
+                PIECES[i]
+            });
+        }
+        text
     }
 
     /// Pieces of random texts: words (one of them, "LONG", as long as a chain's piece or
@@ -1086,17 +1094,7 @@ mod tests {
             long in 9usize..200,
             declined in proptest::option::weighted(0.2, 0usize..1500),
         ) {
-            let long_word = "Q".repeat(long);
-            let text = |picks: &[usize]| -> String {
-                let mut text = String::new();
-                for (at, &i) in picks.iter().enumerate() {
-                    if declined == Some(at) {
-                        text.push('\u{00E9}');
-                    }
-                    text.push_str(if PIECES[i] == "LONG" { &long_word } else { PIECES[i] });
-                }
-                text
-            };
+            let text = |picks: &[usize]| pieces_text(picks, long, declined);
             let mut buffers = WordBuffers::default();
             let mut fast = Vec::new();
             for text in [text(&first), text(&pieces)] {
