@@ -11,8 +11,8 @@
 //! Texts shorter than `n` words give one shingle of all their words, so a short text still has a
 //! fingerprint. Word hashes are seeded: by default [`WordHash::Wide`], sixteen bytes of a word
 //! in one 64×64→128-bit multiply; stores built before it keep [`WordHash::Bytewise`], a
-//! multiply per byte. Shingle hashes mix the word hashes of a window and are finalised;
-//! character shingles are seeded xxh3. All are stable across platforms and versions, safe to
+//! multiply per byte. Shingle hashes mix the word hashes of a window (the wide scheme: rotated
+//! and xored, then one multiply); character shingles are seeded xxh3. All are stable across platforms and versions, safe to
 //! persist.
 //!
 //! Most news text is ASCII plus typographic punctuation (curly quotes, dashes, ellipses,
@@ -623,10 +623,10 @@ fn le_padded(bytes: &[u8]) -> u64 {
 /// The [`WordHash::Wide`] hash of one word's (already lowercase) UTF-8 bytes.
 ///
 /// The state starts as the seed mixed with the length; each block of 16 bytes (the last one
-/// zero-padded) replaces it with the folded product ([`fold_mul`]) of its two 8-byte halves,
-/// the first mixed with the state. A word of up to 16 bytes — nearly every word — is one
-/// multiply. The shingle hash built from the words is finalised, so the word hash needs no
-/// avalanche of its own.
+/// zero-padded) replaces it with the folded product (the 128-bit product's halves xored) of
+/// its two 8-byte halves, the first mixed with the state. A word of up to 16 bytes — nearly
+/// every word — is one multiply. The shingle hash built from the words mixes them again, so
+/// the word hash needs no avalanche of its own.
 pub fn wide_word_hash(word: &[u8], seed: u64) -> u64 {
     let mut h = seed ^ (word.len() as u64).wrapping_mul(WIDE_LEN);
     for block in word.chunks(16) {
