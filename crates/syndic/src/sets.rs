@@ -18,6 +18,7 @@
 use crate::error::{Error, Result};
 use crate::verify::Overlap;
 use rayon::prelude::*;
+use std::collections::VecDeque;
 
 /// Bytes of a packed set of `n` values: the low halves, then the bitmap in whole 64-bit words.
 pub(crate) fn packed_len(n: usize) -> usize {
@@ -114,6 +115,13 @@ fn pack_chunk(sets: &[&[u64]], buf: &mut Vec<u8>) {
         .for_each(|(part, set)| pack_into(set, part));
 }
 
+/// Chunks of sets a spilling [`SetStore`] keeps in memory after writing them. Versions of a
+/// text tend to arrive close together, so most candidates verified are recent documents: at
+/// 100k bench documents 39,067 of 46,709 sets read back were at most 1,024 documents older
+/// than the chunk reading them, and 45,357 at most 4,096. Four chunks of 1,024 news texts are
+/// about 5 MB.
+const RECENT_CHUNKS: usize = 4;
+
 /// Bytes per block of an in-memory [`SetStore`] (4 MiB; 256 in tests, so that their small
 /// corpora fill many blocks and hold chunks larger than one).
 const ARENA_BLOCK: usize = if cfg!(test) { 256 } else { 4 << 20 };
@@ -139,8 +147,9 @@ pub(crate) enum SetStore {
         flushed: u64,
         /// Each set's position in the file, and its length.
         offsets: Vec<(u64, u32)>,
-        /// A chunk's sets, packed.
-        packed: Vec<u8>,
+        /// The last [`RECENT_CHUNKS`] chunks written, packed, with their position in the file:
+        /// read from here, without a system call (see [`RECENT_CHUNKS`]).
+        recent: VecDeque<(u64, Vec<u8>)>,
     },
 }
 
@@ -163,7 +172,7 @@ impl SetStore {
             written: 0,
             flushed: 0,
             offsets: Vec::new(),
-            packed: Vec::new(),
+            recent: VecDeque::with_capacity(RECENT_CHUNKS),
         })
     }
 
@@ -218,14 +227,21 @@ impl SetStore {
                 file,
                 written,
                 offsets,
-                packed,
+                recent,
                 ..
             } => {
                 use std::io::Write;
+                // The oldest chunk kept gives its buffer to this one.
+                let mut packed = if recent.len() >= RECENT_CHUNKS {
+                    recent.pop_front().map(|(_, b)| b).unwrap_or_default()
+                } else {
+                    Vec::new()
+                };
                 packed.clear();
-                pack_chunk(sets, packed);
-                file.write_all(packed)
+                pack_chunk(sets, &mut packed);
+                file.write_all(&packed)
                     .map_err(|e| Error::io("writing shingle spill file", e))?;
+                recent.push_back((*written, packed));
                 for &len in &lens {
                     offsets.push((*written, len));
                     *written += packed_len(len as usize) as u64;
@@ -282,8 +298,16 @@ impl SetStore {
                 unpack(&arena[block][at..at + packed_len(n)], n, out)
             }
             #[cfg(unix)]
-            SetStore::Disk { file, .. } => {
+            SetStore::Disk { file, recent, .. } => {
                 use std::os::unix::fs::FileExt;
+                let len = packed_len(n) as u64;
+                let kept = recent
+                    .iter()
+                    .find(|(at, chunk)| start >= *at && start + len <= at + chunk.len() as u64);
+                if let Some((at, chunk)) = kept {
+                    let from = (start - at) as usize;
+                    return unpack(&chunk[from..from + len as usize], n, out);
+                }
                 if !self.readable(slot) {
                     return Err(Error::Store("shingle set read before its flush".into()));
                 }
@@ -399,9 +423,13 @@ mod tests {
             .collect();
         let refs: Vec<&[u64]> = sets.iter().map(Vec::as_slice).collect();
         for mut store in [SetStore::memory(), SetStore::spill_in(dir.path()).unwrap()] {
+            // Chunks of one, two and more sets; more chunks than a spill keeps in memory, so
+            // the first ones are read from the file.
             store.push_chunk(&refs[..3]).unwrap();
             store.push_chunk(&refs[3..4]).unwrap();
-            store.push_chunk(&refs[4..]).unwrap();
+            for pair in refs[4..].chunks(2) {
+                store.push_chunk(pair).unwrap();
+            }
             assert_eq!(store.len(), sets.len());
             let (mut out, mut bytes) = (Vec::new(), Vec::new());
             store.get(11, &mut out, &mut bytes).unwrap();
@@ -413,15 +441,24 @@ mod tests {
         }
     }
 
+    /// A spilled set is read from memory while its chunk is among the recent ones, else from
+    /// the file, and not before it is flushed there.
     #[test]
     fn a_spilled_set_is_not_read_before_its_flush() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = SetStore::spill_in(dir.path()).unwrap();
-        let set = hashes(40, 3);
-        store.push_chunk(&[&set]).unwrap();
+        let sets: Vec<Vec<u64>> = (0..=RECENT_CHUNKS as u64).map(|s| hashes(40, s)).collect();
+        for set in &sets {
+            store.push_chunk(&[set]).unwrap();
+        }
         let (mut out, mut bytes) = (Vec::new(), Vec::new());
+        // The first chunk is no longer kept, and not in the file yet.
         assert!(store.read(0, &mut out, &mut bytes).is_err());
+        for (slot, set) in sets.iter().enumerate().skip(1) {
+            store.read(slot, &mut out, &mut bytes).unwrap();
+            assert_eq!(out, kept(set), "set {slot}, from memory");
+        }
         store.get(0, &mut out, &mut bytes).unwrap();
-        assert_eq!(out, kept(&set));
+        assert_eq!(out, kept(&sets[0]));
     }
 }
