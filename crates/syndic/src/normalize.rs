@@ -6,7 +6,8 @@
 //!
 //! The rules, in order:
 //! 1. Unicode NFKC (`ﬁ` → `fi`, full-width letters → ASCII, `…` → `...`). Skipped for pure ASCII
-//!    text, where it is the identity — the common case costs nothing.
+//!    text, where it is the identity — the common case costs nothing — and for text that
+//!    Unicode's quick check says is in NFKC already.
 //! 2. Lowercasing (Unicode full lowercase mapping; `Straße` stays `straße`).
 //! 3. Quotes: every single quote or apostrophe form (`‘ ’ ‚ ‛ ′ ´ \``) becomes `'`; every double
 //!    quote form (`“ ” „ ‟ ″ « »`) becomes `"`.
@@ -67,23 +68,41 @@ impl Normalizer {
                 push(c.to_ascii_lowercase(), out);
             }
         } else {
-            for c in text.nfkc() {
-                match fold_char(c) {
-                    Folded::Drop => {}
-                    Folded::One(c) => {
-                        if c.is_uppercase() {
-                            for l in c.to_lowercase() {
-                                push(l, out);
-                            }
-                        } else {
-                            push(c, out);
-                        }
+            // Most text is in NFKC already, which a quick check over its characters (a table
+            // lookup each) says for certain; composing it again would cost as much again as all
+            // the rest (shingling a news text with one Cyrillic word: 20.8 -> 10.6 ns a byte).
+            if unicode_normalization::is_nfkc_quick(text.chars())
+                == unicode_normalization::IsNormalized::Yes
+            {
+                fold_into(text.chars(), &mut push, out);
+            } else {
+                fold_into(text.nfkc(), &mut push, out);
+            }
+        }
+    }
+}
+
+/// Rules 2 to 6 over characters in NFKC, each result handed to `push`.
+fn fold_into(
+    chars: impl Iterator<Item = char>,
+    push: &mut impl FnMut(char, &mut String),
+    out: &mut String,
+) {
+    for c in chars {
+        match fold_char(c) {
+            Folded::Drop => {}
+            Folded::One(c) => {
+                if c.is_uppercase() {
+                    for l in c.to_lowercase() {
+                        push(l, out);
                     }
-                    Folded::Ellipsis => {
-                        for _ in 0..3 {
-                            push('.', out);
-                        }
-                    }
+                } else {
+                    push(c, out);
+                }
+            }
+            Folded::Ellipsis => {
+                for _ in 0..3 {
+                    push('.', out);
                 }
             }
         }
@@ -119,6 +138,29 @@ mod tests {
 
     fn norm(s: &str) -> String {
         Normalizer::new().normalize(s)
+    }
+
+    proptest::proptest! {
+        /// Skipping NFKC where the quick check says the text is in it already gives what
+        /// composing it gives: texts of ASCII, Latin-1 and other letters, compatibility forms
+        /// (ligatures, full-width letters, superscripts), combining marks and typography.
+        #[test]
+        fn the_nfkc_shortcut_changes_nothing(
+            pieces in proptest::collection::vec(proptest::sample::select(vec![
+                "a", "Zed", " ", "\n", "-", "\u{E9}", "\u{C9}", "\u{DF}", "\u{41C}\u{43E}\u{441}",
+                "\u{3A3}\u{3BF}", "\u{6771}\u{4EAC}", "\u{FB01}", "\u{FF21}", "\u{B2}", "\u{301}",
+                "\u{308}", "\u{2019}", "\u{2014}", "\u{2026}", "\u{AD}", "\u{130}", "\u{1E9E}",
+            ]), 0..40)
+        ) {
+            let text: String = pieces.concat();
+            let composed: String = text.nfkc().collect();
+            if unicode_normalization::is_nfkc_quick(text.chars())
+                == unicode_normalization::IsNormalized::Yes
+            {
+                proptest::prop_assert_eq!(&composed, &text);
+            }
+            proptest::prop_assert_eq!(norm(&text), norm(&composed));
+        }
     }
 
     #[test]
