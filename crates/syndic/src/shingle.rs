@@ -342,22 +342,40 @@ struct WordBuffers {
     folded: Vec<u8>,
 }
 
-/// The lowercase form of a letter of the Latin-1 supplement (`À` to `ÿ`, not `×` or `÷`), which
-/// is what the normaliser makes of it: such a letter is its own NFKC form and lowercases to one
-/// letter of the same block (tested against the normaliser). `None` for any other character.
-fn latin1_letter(c: char) -> Option<char> {
-    match c {
-        '\u{D7}' | '\u{F7}' => None,
-        '\u{C0}'..='\u{DE}' => char::from_u32(c as u32 + 0x20),
-        '\u{DF}'..='\u{FF}' => Some(c),
-        _ => None,
-    }
+/// The first and last characters of the Latin blocks whose letters the wide fast path takes:
+/// Latin-1 Supplement, Latin Extended-A and -B (`À` to `ɏ`: French, German, Spanish, Polish,
+/// Czech, Turkish, Romanian, Hungarian... letters).
+const LATIN_LETTERS: std::ops::RangeInclusive<u32> = 0xC0..=0x24F;
+
+/// What the normaliser makes of a letter of [`LATIN_LETTERS`] when it is one letter or digit
+/// (`É` → `é`, `ſ` → `s`), else `None` (`×`, `İ` → `i̇`, `ǆ` → `dž`: left to the general path);
+/// `None` outside the blocks too. The table is worked out once, by the normaliser itself, so
+/// it cannot disagree with it. None of these characters composes with a neighbour under NFKC
+/// (they are starters, and Latin has no starter-starter compositions), so what the normaliser
+/// makes of one alone is what it makes of it in a text (tested).
+fn latin_letter(c: char) -> Option<char> {
+    static TABLE: std::sync::OnceLock<Vec<Option<char>>> = std::sync::OnceLock::new();
+    let at = (c as u32).checked_sub(*LATIN_LETTERS.start())?;
+    let table = TABLE.get_or_init(|| {
+        let normalizer = Normalizer::new();
+        LATIN_LETTERS
+            .map(|u| {
+                let normal = normalizer.normalize(&char::from_u32(u)?.to_string());
+                let mut chars = normal.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(l), None) if l.is_alphanumeric() => Some(l),
+                    _ => None,
+                }
+            })
+            .collect()
+    });
+    table.get(at as usize).copied().flatten()
 }
 
 /// Writes into `out` the ASCII bytes of `text` with every [`Simple::Separator`] character
 /// replaced by one space and every [`Simple::Invisible`] one dropped: the same words as the
-/// normalised text. With `latin1`, a letter of the Latin-1 supplement is written too, as the
-/// UTF-8 bytes of its lowercase form ([`latin1_letter`]): `out` then holds bytes above 0x7F,
+/// normalised text. With `latin1`, a letter of the Latin blocks is written too, as the UTF-8
+/// bytes of its normal form ([`latin_letter`]): `out` then holds bytes above 0x7F,
 /// which only the wide path reads as word bytes. False at the first other character of
 /// [`Simple::Other`].
 fn fold_typography(text: &str, out: &mut Vec<u8>, latin1: bool) -> bool {
@@ -386,7 +404,7 @@ fn fold_typography(text: &str, out: &mut Vec<u8>, latin1: bool) -> bool {
         match simple_class(c) {
             Simple::Separator => out.push(b' '),
             Simple::Invisible => {}
-            Simple::Other => match latin1_letter(c).filter(|_| latin1) {
+            Simple::Other => match latin_letter(c).filter(|_| latin1) {
                 Some(lower) => out.extend_from_slice(lower.encode_utf8(&mut [0; 4]).as_bytes()),
                 None => return false,
             },
@@ -656,10 +674,10 @@ pub fn wide_word_hash(word: &[u8], seed: u64) -> u64 {
     h
 }
 
-/// Like [`simple_word_hashes`], with [`wide_word_hash`], and taking the letters of the Latin-1
-/// supplement too (`é`, `ü`, `ß`, `Ñ`: names and words of Western European news), which would
-/// otherwise send the whole text down the general path, ten times slower: false, with `out`
-/// partly written, at the first character only the general path can handle.
+/// Like [`simple_word_hashes`], with [`wide_word_hash`], and taking the letters of the Latin
+/// blocks too ([`latin_letter`]: `é`, `ß`, `ł`, `ş`, names and words of European news), which
+/// would otherwise send the whole text down the general path, ten times slower: false, with
+/// `out` partly written, at the first character only the general path can handle.
 fn wide_word_hashes(text: &str, seed: u64, buf: &mut WordBuffers, out: &mut Vec<u64>) -> bool {
     out.clear();
     let mut ascii = std::mem::take(&mut buf.ascii);
@@ -688,15 +706,15 @@ fn word_byte_bits(x: u64) -> u64 {
 }
 
 /// A byte as the wide path folds it: an ASCII byte as [`fold_ascii`] (lowercase, 0 for a
-/// separator); a byte above 0x7F — part of a Latin-1 letter [`fold_typography`] let through,
-/// already lowercase — as it is, a word byte.
+/// separator); a byte above 0x7F — part of a Latin letter [`fold_typography`] let through,
+/// already in its normal form — as it is, a word byte.
 #[inline(always)]
 fn fold_wide(b: u8) -> u8 {
     if b >= 0x80 { b } else { fold_ascii(b) }
 }
 
-/// Word hashes ([`wide_word_hash`]) of the words of ASCII bytes (and lowercase Latin-1
-/// letters), in order, into `out`.
+/// Word hashes ([`wide_word_hash`]) of the words of ASCII bytes (and Latin letters in their
+/// normal form), in order, into `out`.
 ///
 /// Two passes, neither with a branch per byte. The bytes are folded ([`fold_wide`]:
 /// lowercase, 0 for a separator) into `folded`, padded with zeros. Then each 64-byte block's
@@ -998,7 +1016,7 @@ mod tests {
         let (fast, slow) = both_paths(typographic);
         assert_eq!(fast.as_ref(), Some(&slow));
         assert_eq!(slow.len(), 4, "the soft hyphen joins co-operate");
-        // Latin-1 letters go the wide fast way (and the general one for bytewise hashes).
+        // Latin letters go the wide fast way (and the general one for bytewise hashes).
         for latin1 in [
             "caf\u{00E9}",
             "\u{00C9}COLE na\u{00EF}ve",
@@ -1014,42 +1032,52 @@ mod tests {
             "cafe\u{0301}",
             "\u{00B4}a",
             "\u{00E9}\u{0301}",
-            "\u{0101}",
+            "\u{03B1}",
         ] {
             assert_eq!(both_paths(other).0, None, "{other}");
             assert_eq!(paths_of(WordHash::Wide, other).0, None, "{other}");
         }
     }
 
-    /// Every letter the wide fast path takes from the Latin-1 supplement is its own NFKC form and
-    /// normalises to the lowercase letter the fast path writes; the block's other characters are
-    /// left to the general path.
+    /// Every letter the wide fast path takes from the Latin blocks normalises, in the middle
+    /// of a text and at its ends, to what the fast path writes, and the French, German,
+    /// Polish, Czech and Turkish letters of news are among them; characters it leaves are
+    /// left to the general path, which gives the same words.
     #[test]
-    fn latin1_letters_fold_as_the_normaliser_does() {
+    fn latin_letters_fold_as_the_normaliser_does() {
         let normalizer = Normalizer::new();
         let mut taken = 0;
-        for c in ('\u{80}'..='\u{FF}').chain(['\u{100}', '\u{178}']) {
-            match latin1_letter(c) {
-                Some(lower) => {
-                    taken += 1;
-                    assert!(c.is_alphabetic() && lower.is_lowercase(), "{c}");
-                    assert_eq!(
-                        normalizer.normalize(&c.to_string()),
-                        lower.to_string(),
-                        "{c}"
-                    );
-                    assert_eq!(
-                        normalizer.normalize(&format!("x{c}Y")),
-                        format!("x{lower}y")
-                    );
-                }
-                None => assert!(
-                    !('\u{C0}'..='\u{FF}').contains(&c) || !c.is_alphabetic(),
-                    "{c}"
-                ),
+        for c in ('\u{80}'..='\u{2FF}').filter(|c| !c.is_control()) {
+            let Some(l) = latin_letter(c) else {
+                let text = format!("ab{c}cd \u{00E9}{c}");
+                let (fast, slow) = paths_of(WordHash::Wide, &text);
+                assert!(fast.is_none_or(|f| f == slow), "{c}");
+                continue;
+            };
+            taken += 1;
+            assert!(
+                LATIN_LETTERS.contains(&(c as u32)) && l.is_alphanumeric(),
+                "{c}"
+            );
+            for (text, expected) in [
+                (format!("x{c}Y"), format!("x{l}y")),
+                (format!("{c}{c} .{c}"), format!("{l}{l} .{l}")),
+                (format!("\u{201C}{c}\u{00C9}"), format!("\"{l}\u{00E9}")),
+            ] {
+                assert_eq!(normalizer.normalize(&text), expected, "{c}");
+                let (fast, slow) = paths_of(WordHash::Wide, &text);
+                assert_eq!(fast, Some(slow), "{c}");
             }
         }
-        assert_eq!(taken, 62);
+        assert!(taken > 300, "{taken}");
+        for c in "éÉßçñüÖąłŁśŚźżćęńóŹčřšžěůŇğşıŢţőűĞ".chars() {
+            assert!(latin_letter(c).is_some(), "{c}");
+        }
+        for c in [
+            '\u{D7}', '\u{F7}', '\u{130}', '\u{1C6}', '\u{1F1}', '\u{301}', '\u{250}',
+        ] {
+            assert_eq!(latin_letter(c), None, "{c}");
+        }
     }
 
     proptest::proptest! {
@@ -1129,9 +1157,13 @@ mod tests {
         "\u{201C}", "\u{201D}", "\u{2014}", "\u{00A0}", "\u{00AD}", "\u{200B}", "\u{2026}",
     ];
 
-    /// Letters of the Latin-1 supplement, which the wide fast path takes: pieces added to
-    /// [`PIECES`] for it.
-    const LATIN1_PIECES: [&str; 7] = [
+    /// Letters of the Latin blocks, which the wide fast path takes: pieces added to [`PIECES`]
+    /// for it.
+    const LATIN_PIECES: [&str; 11] = [
+        "\u{142}",
+        "\u{160}",
+        "\u{151}",
+        "\u{11F}",
         "\u{C9}",
         "\u{E9}",
         "\u{DF}",
@@ -1183,12 +1215,12 @@ mod tests {
         /// from a first text, so nothing of an earlier text leaks into a later one.
         #[test]
         fn wide_fast_path_equals_general_path(
-            first in proptest::collection::vec(0usize..PIECES.len() + LATIN1_PIECES.len(), 0..300),
-            pieces in proptest::collection::vec(0usize..PIECES.len() + LATIN1_PIECES.len(), 0..1500),
+            first in proptest::collection::vec(0usize..PIECES.len() + LATIN_PIECES.len(), 0..300),
+            pieces in proptest::collection::vec(0usize..PIECES.len() + LATIN_PIECES.len(), 0..1500),
             long in 9usize..200,
             declined in proptest::option::weighted(0.2, 0usize..1500),
         ) {
-            let all: Vec<&str> = PIECES.iter().chain(&LATIN1_PIECES).copied().collect();
+            let all: Vec<&str> = PIECES.iter().chain(&LATIN_PIECES).copied().collect();
             let text = |picks: &[usize]| pieces_text(&all, picks, long, declined, '\u{0301}');
             let mut buffers = WordBuffers::default();
             let mut fast = Vec::new();
