@@ -117,14 +117,13 @@ impl Shingler {
         scratch.shingles.clear();
         match self.kind {
             ShingleKind::Words(n) => {
-                let fast = match self.word_hash {
-                    WordHash::Wide => {
-                        wide_word_hashes(text, self.seed, &mut scratch.fast, &mut scratch.words)
-                    }
-                    WordHash::Bytewise => {
-                        simple_word_hashes(text, self.seed, &mut scratch.fast, &mut scratch.words)
-                    }
-                };
+                let fast = fast_word_hashes(
+                    self.word_hash,
+                    text,
+                    self.seed,
+                    &mut scratch.fast,
+                    &mut scratch.words,
+                );
                 if !fast {
                     scratch.words.clear();
                     self.general_word_hashes(text, scratch);
@@ -311,23 +310,40 @@ fn simple_class(c: char) -> Simple {
     }
 }
 
-/// Word hashes of ASCII text with everyday typography (see [`simple_class`]): lowercase, split
-/// and hash with the same result as [`word_hash`] over the words of the normalised text.
-/// Returns false, with `out` partly written, at the first character only the general path can
-/// handle.
+/// Word hashes of ASCII text with everyday typography (see [`simple_class`]) by `hash`:
+/// lowercase, split and hash with the same result as [`WordHash::hash`] over the words of the
+/// normalised text. Returns false, with `out` partly written, at the first character only the
+/// general path can handle.
 ///
-/// A text with typography is first folded to ASCII ([`fold_typography`]), then
-/// [`hash_ascii_words`] lowercases, splits and hashes the ASCII bytes.
-fn simple_word_hashes(text: &str, seed: u64, buf: &mut WordBuffers, out: &mut Vec<u64>) -> bool {
+/// A text with typography is first folded to ASCII ([`fold_typography`]); the wide hash takes
+/// the letters of the Latin blocks too ([`latin_letter`]: `é`, `ß`, `ł`, `ş`, names and words
+/// of European news), which would otherwise send the whole text down the general path, ten
+/// times slower. Then [`hash_ascii_words_wide`] or [`hash_ascii_words`] splits and hashes the
+/// bytes.
+fn fast_word_hashes(
+    hash: WordHash,
+    text: &str,
+    seed: u64,
+    buf: &mut WordBuffers,
+    out: &mut Vec<u64>,
+) -> bool {
     out.clear();
-    let ascii = if text.is_ascii() {
+    let WordBuffers {
+        ascii,
+        lanes,
+        folded,
+    } = buf;
+    let bytes = if text.is_ascii() {
         text.as_bytes()
-    } else if fold_typography(text, &mut buf.ascii, false) {
-        &buf.ascii
+    } else if fold_typography(text, ascii, hash == WordHash::Wide) {
+        ascii
     } else {
         return false;
     };
-    hash_ascii_words(ascii, seed, &mut buf.lanes, out);
+    match hash {
+        WordHash::Wide => hash_ascii_words_wide(bytes, seed, folded, out),
+        WordHash::Bytewise => hash_ascii_words(bytes, seed, lanes, out),
+    }
     true
 }
 
@@ -666,32 +682,25 @@ fn le_padded(bytes: &[u8]) -> u64 {
 /// every word — is one multiply. The shingle hash built from the words mixes them again, so
 /// the word hash needs no avalanche of its own.
 pub fn wide_word_hash(word: &[u8], seed: u64) -> u64 {
-    let mut h = seed ^ (word.len() as u64).wrapping_mul(WIDE_LEN);
+    let mut h = wide_start(word.len(), seed);
     for block in word.chunks(16) {
         let (a, b) = block.split_at(block.len().min(8));
-        h = fold_mul(le_padded(a) ^ h ^ WIDE_A, le_padded(b) ^ WIDE_B);
+        h = wide_block(h, le_padded(a), le_padded(b));
     }
     h
 }
 
-/// Like [`simple_word_hashes`], with [`wide_word_hash`], and taking the letters of the Latin
-/// blocks too ([`latin_letter`]: `é`, `ß`, `ł`, `ş`, names and words of European news), which
-/// would otherwise send the whole text down the general path, ten times slower: false, with
-/// `out` partly written, at the first character only the general path can handle.
-fn wide_word_hashes(text: &str, seed: u64, buf: &mut WordBuffers, out: &mut Vec<u64>) -> bool {
-    out.clear();
-    let mut ascii = std::mem::take(&mut buf.ascii);
-    let bytes = if text.is_ascii() {
-        text.as_bytes()
-    } else if fold_typography(text, &mut ascii, true) {
-        &ascii
-    } else {
-        buf.ascii = ascii;
-        return false;
-    };
-    hash_ascii_words_wide(bytes, seed, &mut buf.folded, out);
-    buf.ascii = ascii;
-    true
+/// The state [`wide_word_hash`] starts from for a word of `len` bytes.
+#[inline(always)]
+fn wide_start(len: usize, seed: u64) -> u64 {
+    seed ^ (len as u64).wrapping_mul(WIDE_LEN)
+}
+
+/// One step of [`wide_word_hash`]: the state after a block whose halves, zero-padded, are `a`
+/// and `b` (little-endian).
+#[inline(always)]
+fn wide_block(h: u64, a: u64, b: u64) -> u64 {
+    fold_mul(a ^ h ^ WIDE_A, b ^ WIDE_B)
 }
 
 /// The word bytes among 8 folded bytes (see [`fold_wide`]) as the low 8 bits: bit `j` set
@@ -742,8 +751,7 @@ fn hash_ascii_words_wide(ascii: &[u8], seed: u64, folded: &mut Vec<u8>, out: &mu
         let (na, nb) = (n.min(8), n.saturating_sub(8));
         let a = a & (u64::MAX >> (64 - 8 * na));
         let b = b & (((1u128 << (8 * nb)) - 1) as u64);
-        let h = seed ^ (n as u64).wrapping_mul(WIDE_LEN);
-        fold_mul(a ^ h ^ WIDE_A, b ^ WIDE_B)
+        wide_block(wide_start(n, seed), a, b)
     };
     // A local vector, so that its length and capacity stay in registers.
     let mut words = std::mem::take(out);
@@ -977,10 +985,7 @@ mod tests {
     /// Word hashes by the fast path of `hash` (None when it declines) and by the general path.
     fn paths_of(hash: WordHash, text: &str) -> (Option<Vec<u64>>, Vec<u64>) {
         let (mut fast, mut buffers) = (Vec::new(), WordBuffers::default());
-        let answered = match hash {
-            WordHash::Bytewise => simple_word_hashes(text, DEFAULT_SEED, &mut buffers, &mut fast),
-            WordHash::Wide => wide_word_hashes(text, DEFAULT_SEED, &mut buffers, &mut fast),
-        };
+        let answered = fast_word_hashes(hash, text, DEFAULT_SEED, &mut buffers, &mut fast);
         let mut scratch = Scratch::default();
         words5()
             .with_word_hash(hash)
@@ -1115,7 +1120,7 @@ mod tests {
             let mut fast = Vec::new();
             let mut expected = Vec::new();
             for text in [text(&first), text(&pieces)] {
-                let answered = simple_word_hashes(&text, DEFAULT_SEED, &mut buffers, &mut fast);
+                let answered = fast_word_hashes(WordHash::Bytewise, &text, DEFAULT_SEED, &mut buffers, &mut fast);
                 let reference = reference_word_hashes(&text, DEFAULT_SEED, &mut expected);
                 proptest::prop_assert_eq!(answered, reference);
                 if answered {
@@ -1197,7 +1202,8 @@ mod tests {
             ),
         ] {
             let (mut fast, mut expected) = (Vec::new(), Vec::new());
-            assert!(simple_word_hashes(
+            assert!(fast_word_hashes(
+                WordHash::Bytewise,
                 text,
                 9,
                 &mut WordBuffers::default(),
@@ -1225,7 +1231,7 @@ mod tests {
             let mut buffers = WordBuffers::default();
             let mut fast = Vec::new();
             for text in [text(&first), text(&pieces)] {
-                let answered = wide_word_hashes(&text, DEFAULT_SEED, &mut buffers, &mut fast);
+                let answered = fast_word_hashes(WordHash::Wide, &text, DEFAULT_SEED, &mut buffers, &mut fast);
                 let mut scratch = Scratch::default();
                 words5().general_word_hashes(&text, &mut scratch);
                 proptest::prop_assert_eq!(answered, !text.contains('\u{0301}'));
@@ -1247,7 +1253,13 @@ mod tests {
                 for tail in ["", " x", "-"] {
                     let text = format!("{}{word}{tail}", " ".repeat(offset));
                     let (mut fast, mut buffers) = (Vec::new(), WordBuffers::default());
-                    assert!(wide_word_hashes(&text, 5, &mut buffers, &mut fast));
+                    assert!(fast_word_hashes(
+                        WordHash::Wide,
+                        &text,
+                        5,
+                        &mut buffers,
+                        &mut fast
+                    ));
                     let mut expected = vec![wide_word_hash(word.as_bytes(), 5)];
                     if tail == " x" {
                         expected.push(wide_word_hash(b"x", 5));
@@ -1257,10 +1269,22 @@ mod tests {
             }
         }
         let (mut fast, mut buffers) = (Vec::new(), WordBuffers::default());
-        assert!(wide_word_hashes("", 5, &mut buffers, &mut fast));
+        assert!(fast_word_hashes(
+            WordHash::Wide,
+            "",
+            5,
+            &mut buffers,
+            &mut fast
+        ));
         assert!(fast.is_empty());
         let long = format!("{} {}", "y".repeat(9000), "z ".repeat(300));
-        assert!(wide_word_hashes(&long, 5, &mut buffers, &mut fast));
+        assert!(fast_word_hashes(
+            WordHash::Wide,
+            &long,
+            5,
+            &mut buffers,
+            &mut fast
+        ));
         assert_eq!(fast.len(), 301);
         assert_eq!(fast[0], wide_word_hash("y".repeat(9000).as_bytes(), 5));
     }
