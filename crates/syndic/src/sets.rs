@@ -129,15 +129,23 @@ const ARENA_BLOCK: usize = if cfg!(test) { 256 } else { 4 << 20 };
 /// Packed shingle sets of every indexed document, in memory or spilled to a temporary file.
 /// See the module docs.
 #[derive(Debug)]
-pub(crate) enum SetStore {
+pub(crate) struct SetStore {
+    /// Each set's position (see [`Place`]) and its length.
+    offsets: Vec<(u64, u32)>,
+    place: Place,
+}
+
+/// Where a [`SetStore`] keeps its packed sets.
+#[derive(Debug)]
+enum Place {
+    /// In memory; a set's position is its block (high 32 bits) and start in it (low 32 bits).
     Memory {
         /// Blocks of at least [`ARENA_BLOCK`] bytes, each chunk's sets within one block: the
         /// arena grows a block at a time, where one vector would double and copy everything,
         /// touching three times the memory it keeps.
         arena: Vec<Vec<u8>>,
-        /// Each set's block (high 32 bits) and start in it (low 32 bits), and its length.
-        offsets: Vec<(u64, u32)>,
     },
+    /// In a temporary file; a set's position is its offset in the file.
     #[cfg(unix)]
     Disk {
         file: std::io::BufWriter<std::fs::File>,
@@ -145,8 +153,6 @@ pub(crate) enum SetStore {
         written: u64,
         /// Bytes known to be in the file (everything before the last flush).
         flushed: u64,
-        /// Each set's position in the file, and its length.
-        offsets: Vec<(u64, u32)>,
         /// The last [`RECENT_CHUNKS`] chunks written, packed, with their position in the file:
         /// read from here, without a system call (see [`RECENT_CHUNKS`]).
         recent: VecDeque<(u64, Vec<u8>)>,
@@ -156,9 +162,9 @@ pub(crate) enum SetStore {
 impl SetStore {
     /// A store keeping sets in memory.
     pub(crate) fn memory() -> SetStore {
-        SetStore::Memory {
-            arena: Vec::new(),
+        SetStore {
             offsets: Vec::new(),
+            place: Place::Memory { arena: Vec::new() },
         }
     }
 
@@ -167,35 +173,25 @@ impl SetStore {
     pub(crate) fn spill_in(dir: &std::path::Path) -> Result<SetStore> {
         let file = tempfile::tempfile_in(dir)
             .map_err(|e| Error::io(format!("creating spill file in {}", dir.display()), e))?;
-        Ok(SetStore::Disk {
-            file: std::io::BufWriter::with_capacity(1 << 20, file),
-            written: 0,
-            flushed: 0,
+        Ok(SetStore {
             offsets: Vec::new(),
-            recent: VecDeque::with_capacity(RECENT_CHUNKS),
+            place: Place::Disk {
+                file: std::io::BufWriter::with_capacity(1 << 20, file),
+                written: 0,
+                flushed: 0,
+                recent: VecDeque::with_capacity(RECENT_CHUNKS),
+            },
         })
     }
 
     /// Number of sets pushed.
     pub(crate) fn len(&self) -> usize {
-        self.offsets().len()
-    }
-
-    fn offsets(&self) -> &Vec<(u64, u32)> {
-        match self {
-            SetStore::Memory { offsets, .. } => offsets,
-            #[cfg(unix)]
-            SetStore::Disk { offsets, .. } => offsets,
-        }
+        self.offsets.len()
     }
 
     /// Makes room for `additional` more sets' offsets.
     pub(crate) fn reserve(&mut self, additional: usize) {
-        match self {
-            SetStore::Memory { offsets, .. } => offsets.reserve(additional),
-            #[cfg(unix)]
-            SetStore::Disk { offsets, .. } => offsets.reserve(additional),
-        }
+        self.offsets.reserve(additional);
     }
 
     /// Appends sorted sets, in order: packed on every thread, then stored in one piece.
@@ -205,8 +201,9 @@ impl SetStore {
             .map(|s| u32::try_from(s.len()))
             .collect::<std::result::Result<Vec<u32>, _>>()
             .map_err(|_| Error::Store("shingle set larger than 4G entries".into()))?;
-        match self {
-            SetStore::Memory { arena, offsets } => {
+        // Where the chunk's first set goes; the others follow it.
+        let mut at = match &mut self.place {
+            Place::Memory { arena } => {
                 let total: usize = sets.iter().map(|s| packed_len(s.len())).sum();
                 let fits = arena
                     .last()
@@ -215,18 +212,14 @@ impl SetStore {
                     arena.push(Vec::with_capacity(total.max(ARENA_BLOCK)));
                 }
                 let b = arena.len() - 1;
-                let mut at = arena[b].len();
+                let start = ((b as u64) << 32) | arena[b].len() as u64;
                 pack_chunk(sets, &mut arena[b]);
-                for &len in &lens {
-                    offsets.push((((b as u64) << 32) | at as u64, len));
-                    at += packed_len(len as usize);
-                }
+                start
             }
             #[cfg(unix)]
-            SetStore::Disk {
+            Place::Disk {
                 file,
                 written,
-                offsets,
                 recent,
                 ..
             } => {
@@ -241,22 +234,25 @@ impl SetStore {
                 pack_chunk(sets, &mut packed);
                 file.write_all(&packed)
                     .map_err(|e| Error::io("writing shingle spill file", e))?;
-                recent.push_back((*written, packed));
-                for &len in &lens {
-                    offsets.push((*written, len));
-                    *written += packed_len(len as usize) as u64;
-                }
+                let start = *written;
+                *written += packed.len() as u64;
+                recent.push_back((start, packed));
+                start
             }
+        };
+        for len in lens {
+            self.offsets.push((at, len));
+            at += packed_len(len as usize) as u64;
         }
         Ok(())
     }
 
     /// Makes everything pushed so far readable by [`SetStore::read`].
     pub(crate) fn flush(&mut self) -> Result<()> {
-        match self {
-            SetStore::Memory { .. } => Ok(()),
+        match &mut self.place {
+            Place::Memory { .. } => Ok(()),
             #[cfg(unix)]
-            SetStore::Disk {
+            Place::Disk {
                 file,
                 written,
                 flushed,
@@ -273,17 +269,14 @@ impl SetStore {
         }
     }
 
-    /// Where set `slot` is among the recent chunks kept in memory: the chunk and the set's
-    /// range in it.
+    /// Where set `slot` is among the recent chunks a spilling store keeps in memory: the chunk
+    /// and the set's range in it.
     #[cfg(unix)]
     fn kept(&self, slot: usize) -> Option<(&[u8], std::ops::Range<usize>)> {
-        let SetStore::Disk {
-            offsets, recent, ..
-        } = self
-        else {
+        let Place::Disk { recent, .. } = &self.place else {
             return None;
         };
-        let (start, n) = offsets[slot];
+        let (start, n) = self.offsets[slot];
         let len = packed_len(n as usize) as u64;
         recent
             .iter()
@@ -296,13 +289,11 @@ impl SetStore {
 
     /// Whether set `slot` can be read without a flush first.
     fn readable(&self, slot: usize) -> bool {
-        match self {
-            SetStore::Memory { .. } => true,
+        match &self.place {
+            Place::Memory { .. } => true,
             #[cfg(unix)]
-            SetStore::Disk {
-                offsets, flushed, ..
-            } => {
-                let (start, len) = offsets[slot];
+            Place::Disk { flushed, .. } => {
+                let (start, len) = self.offsets[slot];
                 start + packed_len(len as usize) as u64 <= *flushed || self.kept(slot).is_some()
             }
         }
@@ -311,15 +302,15 @@ impl SetStore {
     /// Reads a set pushed before the last [`SetStore::flush`], from any thread: its hashes
     /// with the bits [`Overlap::of`] compares (zeros below). `bytes` is scratch space.
     pub(crate) fn read(&self, slot: usize, out: &mut Vec<u64>, bytes: &mut Vec<u8>) -> Result<()> {
-        let (start, n) = self.offsets()[slot];
+        let (start, n) = self.offsets[slot];
         let n = n as usize;
-        match self {
-            SetStore::Memory { arena, .. } => {
+        match &self.place {
+            Place::Memory { arena } => {
                 let (block, at) = ((start >> 32) as usize, (start as u32) as usize);
                 unpack(&arena[block][at..at + packed_len(n)], n, out)
             }
             #[cfg(unix)]
-            SetStore::Disk { file, .. } => {
+            Place::Disk { file, .. } => {
                 use std::os::unix::fs::FileExt;
                 if let Some((chunk, range)) = self.kept(slot) {
                     return unpack(&chunk[range], n, out);
