@@ -54,21 +54,21 @@ pub fn tune() {
     }
 }
 
-/// The purge delay mimalloc uses now, milliseconds.
-pub fn purge_delay_ms() -> i64 {
-    // SAFETY: `mi_option_get` reads an integer from mimalloc's option table; no pointers.
-    #[allow(unsafe_code)]
-    let value = unsafe { libmimalloc_sys::mi_option_get(OPTION_PURGE_DELAY) };
-    #[allow(
-        clippy::useless_conversion,
-        reason = "C's long is 32 bits on Windows, 64 elsewhere"
-    )]
-    i64::from(value)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The purge delay mimalloc uses now, milliseconds.
+    fn purge_delay_ms() -> i64 {
+        // SAFETY: `mi_option_get` reads an integer from mimalloc's option table; no pointers.
+        #[allow(unsafe_code)]
+        let value = unsafe { libmimalloc_sys::mi_option_get(OPTION_PURGE_DELAY) };
+        #[allow(
+            clippy::useless_conversion,
+            reason = "C's long is 32 bits on Windows, 64 elsewhere"
+        )]
+        i64::from(value)
+    }
 
     /// The option numbers around `purge_delay` hold their documented defaults, so the number
     /// names the right option in the bundled mimalloc. (`MIMALLOC_*` variables in the
