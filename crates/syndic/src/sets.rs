@@ -21,7 +21,7 @@ use rayon::prelude::*;
 use std::collections::VecDeque;
 
 /// Bytes of a packed set of `n` values: the low halves, then the bitmap in whole 64-bit words.
-pub(crate) fn packed_len(n: usize) -> usize {
+fn packed_len(n: usize) -> usize {
     2 * n + 8 * bitmap_words(n)
 }
 
