@@ -214,17 +214,15 @@ fn run_pipeline(input: &Path, output: &Path, in_memory: bool) -> anyhow::Result<
         builder = builder.spill_to(std::env::temp_dir());
     }
     let index = builder.build()?;
-    let outcome = BatchDriver::new().run(&mut corpus, index)?;
-    let file =
+    let mut file =
         std::fs::File::create(output).with_context(|| format!("creating {}", output.display()))?;
-    let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
-    for r in &outcome.records {
-        serde_json::to_writer(&mut w, r)?;
-        w.write_all(b"\n")?;
-    }
-    w.flush()
-        .with_context(|| format!("writing {}", output.display()))?;
-    let s = outcome.summary;
+    // Blocks of formatted records go straight to the file: no record objects, no second buffer.
+    let s = BatchDriver::new().run_then(&mut corpus, index, |finished, summary| {
+        finished
+            .write_jsonl(|block| file.write_all(block))
+            .with_context(|| format!("writing {}", output.display()))
+            .map(|()| summary)
+    })??;
     eprintln!(
         "run: {} docs, {} families, {:.1} MB in {:.3} s ({:.0} docs/s; engine {:.3} s)",
         s.documents,

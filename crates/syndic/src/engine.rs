@@ -22,7 +22,7 @@
 
 use crate::error::{Error, Result};
 use crate::ingest::{Corpus, Record};
-use crate::versions::{Incoming, Sketch, Sketcher, VersionIndex, VersionRecord};
+use crate::versions::{Finished, Incoming, Sketch, Sketcher, VersionIndex, VersionRecord};
 use rayon::prelude::*;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -171,7 +171,28 @@ impl<'a> BatchDriver<'a> {
     /// Fails on the first error the corpus yields (under [`crate::ingest::OnError::Fail`], or
     /// an input that cannot be opened), an error from [`BatchDriver::on_record`], or a spill
     /// file's I/O error.
-    pub fn run(mut self, corpus: &mut Corpus, mut index: VersionIndex) -> Result<Outcome> {
+    pub fn run(self, corpus: &mut Corpus, index: VersionIndex) -> Result<Outcome> {
+        self.run_then(corpus, index, |finished, summary| Outcome {
+            records: (0..finished.len())
+                .into_par_iter()
+                .map(|d| VersionRecord::from(finished.record(d)))
+                .collect(),
+            summary,
+        })
+    }
+
+    /// Runs the corpus as [`BatchDriver::run`] does, then hands the index's answers, read in
+    /// place ([`Finished`]), and the run's summary to `then` and returns what it returns:
+    /// for writing the answers out (say with [`Finished::write_jsonl`]) without a record
+    /// object per document in memory. The summary's time stops before `then` is called.
+    ///
+    /// Fails as [`BatchDriver::run`] does.
+    pub fn run_then<T>(
+        mut self,
+        corpus: &mut Corpus,
+        mut index: VersionIndex,
+        then: impl FnOnce(&Finished<'_>, Summary) -> T,
+    ) -> Result<T> {
         let start = Instant::now();
         let sketcher = index.sketcher();
         let chunk_size = self.chunk_size;
@@ -244,20 +265,18 @@ impl<'a> BatchDriver<'a> {
                 }
             }
         })?;
-        let records = index.finish()?;
-        let families = records.iter().filter(|r| r.canonical).count() as u64;
-        let documents = records.len() as u64;
-        Ok(Outcome {
-            records,
-            summary: Summary {
-                documents,
-                families,
-                duplicates: documents - families,
-                skipped: progress.skipped,
-                bytes: progress.bytes,
-                elapsed: start.elapsed(),
-            },
-        })
+        let finished = index.finished()?;
+        let families = finished.families();
+        let documents = finished.len() as u64;
+        let summary = Summary {
+            documents,
+            families,
+            duplicates: documents - families,
+            skipped: progress.skipped,
+            bytes: progress.bytes,
+            elapsed: start.elapsed(),
+        };
+        Ok(then(&finished, summary))
     }
 }
 
@@ -518,5 +537,32 @@ mod tests {
             Corpus::from_reader("c.jsonl", Cursor::new(input), IngestOptions::default());
         let spilled = BatchDriver::new().run(&mut corpus, index).unwrap();
         assert_eq!(spilled.records, memory.records);
+    }
+
+    /// `run_then` hands over the answers `run` collects, with the same summary counts.
+    #[test]
+    fn run_then_reads_the_answers_run_collects() {
+        let input = corpus_text();
+        let (collected, _, _) = run(2, 16, &input);
+        let mut corpus =
+            Corpus::from_reader("c.jsonl", Cursor::new(input), IngestOptions::default());
+        let (records, summary) = BatchDriver::new()
+            .chunk_size(16)
+            .run_then(
+                &mut corpus,
+                VersionIndex::new(VersionConfig::default()),
+                |finished, summary| {
+                    let records: Vec<VersionRecord> = (0..finished.len())
+                        .map(|d| finished.record(d).into())
+                        .collect();
+                    (records, summary)
+                },
+            )
+            .unwrap();
+        assert_eq!(records, collected.records);
+        let counts = |s: &Summary| (s.documents, s.families, s.duplicates, s.skipped, s.bytes);
+        assert_eq!(counts(&summary), counts(&collected.summary));
+        assert_eq!(summary.skipped, 1);
+        assert!(summary.duplicates > 0);
     }
 }

@@ -369,6 +369,132 @@ pub struct VersionRecord {
     pub status: Status,
 }
 
+/// A [`VersionRecord`] borrowed from a finished index ([`Finished::record`]): the same
+/// fields, written as the same JSON, without copying the ids.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct VersionRecordRef<'a> {
+    /// Document id.
+    pub id: &'a str,
+    /// Family id: the canonical member's id.
+    pub version: &'a str,
+    /// Whether this document is its family's canonical member.
+    pub canonical: bool,
+    /// Jaccard similarity to the canonical member, rounded to 4 decimals.
+    pub similarity: f64,
+    /// Containment (shorter in longer) with the canonical member, rounded to 4 decimals.
+    pub containment: f64,
+    /// The closest earlier member it matched, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closest: Option<&'a str>,
+    /// Number of members of the family.
+    pub family_size: u32,
+    /// How the document was judged.
+    pub status: Status,
+}
+
+impl From<VersionRecordRef<'_>> for VersionRecord {
+    fn from(r: VersionRecordRef<'_>) -> Self {
+        VersionRecord {
+            id: r.id.to_string(),
+            version: r.version.to_string(),
+            canonical: r.canonical,
+            similarity: r.similarity,
+            containment: r.containment,
+            closest: r.closest.map(str::to_string),
+            family_size: r.family_size,
+            status: r.status,
+        }
+    }
+}
+
+/// A finished [`VersionIndex`]'s answers, read in place ([`VersionIndex::finished`]): each
+/// document's family and its measures against the final canonical member.
+#[derive(Debug)]
+pub struct Finished<'a> {
+    index: &'a VersionIndex,
+    /// Each document's family.
+    roots: Vec<u32>,
+    /// Each document's (similarity, containment) to its family's canonical member.
+    measures: Vec<(f64, f64)>,
+}
+
+/// Records a block [`Finished::write_jsonl`] formats on one thread (3 in tests, so that small
+/// corpora span many blocks and waves of blocks).
+const JSONL_BLOCK: usize = if cfg!(test) { 3 } else { 2048 };
+
+impl<'a> Finished<'a> {
+    /// Number of documents.
+    pub fn len(&self) -> usize {
+        self.roots.len()
+    }
+
+    /// Whether the index holds no document.
+    pub fn is_empty(&self) -> bool {
+        self.roots.is_empty()
+    }
+
+    /// Number of families (documents alone in theirs included).
+    pub fn families(&self) -> u64 {
+        (0..self.len())
+            .into_par_iter()
+            .filter(|&d| self.index.families.get(self.roots[d]).canonical as usize == d)
+            .count() as u64
+    }
+
+    /// The answer for document number `doc` (its arrival position).
+    ///
+    /// # Panics
+    /// Panics if `doc` is not below [`Finished::len`].
+    pub fn record(&self, doc: usize) -> VersionRecordRef<'a> {
+        let index = self.index;
+        let fam = index.families.get(self.roots[doc]);
+        let entry = &index.docs[doc];
+        let (similarity, containment) = self.measures[doc];
+        VersionRecordRef {
+            id: &entry.id,
+            version: &index.docs[fam.canonical as usize].id,
+            canonical: fam.canonical as usize == doc,
+            similarity,
+            containment,
+            closest: entry.closest.map(|c| &*index.docs[c as usize].id),
+            family_size: fam.size,
+            status: entry.status,
+        }
+    }
+
+    /// Every record as a line of JSON (as `serde_json` writes a [`VersionRecord`]), in
+    /// arrival order: blocks of records are formatted on every thread and handed to `write`
+    /// one after the other, so writing a million records is not one thread's work. Stops at
+    /// the first error `write` returns.
+    pub fn write_jsonl<E>(
+        &self,
+        mut write: impl FnMut(&[u8]) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let wave = JSONL_BLOCK * 2 * rayon::current_num_threads().max(1);
+        let mut blocks: Vec<Vec<u8>> = Vec::new();
+        for start in (0..self.len()).step_by(wave) {
+            let end = (start + wave).min(self.len());
+            let count = (end - start).div_ceil(JSONL_BLOCK);
+            blocks.resize_with(count, Vec::new);
+            blocks.par_iter_mut().enumerate().for_each(|(b, out)| {
+                out.clear();
+                let from = start + b * JSONL_BLOCK;
+                for d in from..(from + JSONL_BLOCK).min(end) {
+                    // Writing to a Vec cannot fail, and a record holds only strings, numbers
+                    // and booleans, which serde_json always writes.
+                    serde_json::to_writer(&mut *out, &self.record(d))
+                        .expect("a record serialises to JSON");
+                    out.push(b'\n');
+                }
+            });
+            for block in &blocks[..count] {
+                write(block)?;
+            }
+        }
+        Ok(())
+    }
+}
+
 #[derive(Debug)]
 struct DocEntry {
     id: Box<str>,
@@ -817,8 +943,21 @@ impl VersionIndex {
     }
 
     /// Final answers for every document, in arrival order, measured against the final canonical
-    /// members.
+    /// members. [`VersionIndex::finished`] gives the same answers without building a record
+    /// object per document.
     pub fn finish(&mut self) -> Result<Vec<VersionRecord>> {
+        let finished = self.finished()?;
+        Ok((0..finished.len())
+            .into_par_iter()
+            .map(|d| VersionRecord::from(finished.record(d)))
+            .collect())
+    }
+
+    /// Final answers for every document, measured against the final canonical members, read
+    /// in place: [`Finished::record`] borrows the ids from the index instead of copying them, so
+    /// writing the answers out (say with [`Finished::write_jsonl`]) needs no record object per
+    /// document — about 200 bytes each, 200 MB at a million documents.
+    pub fn finished(&mut self) -> Result<Finished<'_>> {
         self.sets.flush()?;
         let view = &*self;
         let roots: Vec<u32> = (0..self.docs.len() as u32)
@@ -827,8 +966,11 @@ impl VersionIndex {
             .collect();
         // Grouped by family, so each canonical set is read once; families measured in parallel.
         // A document verified against its canonical member when it was placed keeps that
-        // overlap (the same merge of the same two sets: the same counts).
-        let mut order: Vec<u32> = (0..self.docs.len() as u32).collect();
+        // overlap (the same merge of the same two sets: the same counts). A document alone in
+        // its family is its canonical member, measured 1.0 without a look.
+        let mut order: Vec<u32> = (0..self.docs.len() as u32)
+            .filter(|&d| view.families.get(roots[d as usize]).size > 1)
+            .collect();
         order.par_sort_unstable_by_key(|&d| (roots[d as usize], d));
         let groups: Vec<&[u32]> = order
             .chunk_by(|a, b| roots[*a as usize] == roots[*b as usize])
@@ -869,25 +1011,11 @@ impl VersionIndex {
                 measures[d as usize] = (similarity, containment);
             }
         }
-        // Records in parallel: three strings each, a hundred thousand of them and more.
-        Ok((0..self.docs.len())
-            .into_par_iter()
-            .map(|d| {
-                let fam = view.families.get(roots[d]);
-                let entry = &view.docs[d];
-                let (similarity, containment) = measures[d];
-                VersionRecord {
-                    id: entry.id.to_string(),
-                    version: view.docs[fam.canonical as usize].id.to_string(),
-                    canonical: fam.canonical as usize == d,
-                    similarity,
-                    containment,
-                    closest: entry.closest.map(|c| view.docs[c as usize].id.to_string()),
-                    family_size: fam.size,
-                    status: entry.status,
-                }
-            })
-            .collect())
+        Ok(Finished {
+            index: view,
+            roots,
+            measures,
+        })
     }
 
     /// A document's shingle set, read from any thread (after a flush); empty when it was not
@@ -985,6 +1113,61 @@ mod tests {
 
     fn index() -> VersionIndex {
         VersionIndex::new(VersionConfig::default())
+    }
+
+    /// The answers read in place are `finish`'s records, and `write_jsonl` writes them as
+    /// serde_json writes each record, in order, over many blocks and waves of blocks; a write
+    /// error stops it.
+    #[test]
+    fn finished_answers_are_the_records_and_their_json_lines() {
+        let mut idx = index();
+        let mut docs = Vec::new();
+        for i in 0..40 {
+            // Families of two (an original and a trimmed copy), a short text and an empty one.
+            docs.push(Document::new(format!("o{i}"), text(i * 1000, 120)));
+            docs.push(Document::new(format!("t{i}"), text(i * 1000 + 10, 100)));
+        }
+        docs.push(Document::new("short", "only three words"));
+        docs.push(Document::new("empty", " "));
+        idx.add_batch(&docs).unwrap();
+        let records = idx.finish().unwrap();
+        assert_eq!(records.len(), docs.len());
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .unwrap();
+        let finished = idx.finished().unwrap();
+        assert_eq!(finished.len(), records.len());
+        assert_eq!(
+            finished.families(),
+            records.iter().filter(|r| r.canonical).count() as u64
+        );
+        assert_eq!(finished.families(), 42);
+        for (d, r) in records.iter().enumerate() {
+            assert_eq!(&VersionRecord::from(finished.record(d)), r);
+        }
+        let expected: String = records
+            .iter()
+            .map(|r| serde_json::to_string(r).unwrap() + "\n")
+            .collect();
+        let mut written = Vec::new();
+        let mut calls = 0;
+        pool.install(|| {
+            finished.write_jsonl(|block| {
+                calls += 1;
+                written.extend_from_slice(block);
+                Ok::<(), ()>(())
+            })
+        })
+        .unwrap();
+        assert_eq!(String::from_utf8(written).unwrap(), expected);
+        assert_eq!(calls, docs.len().div_ceil(JSONL_BLOCK));
+        let mut calls = 0;
+        let failed = finished.write_jsonl(|_| {
+            calls += 1;
+            if calls == 2 { Err("disk full") } else { Ok(()) }
+        });
+        assert_eq!((failed, calls), (Err("disk full"), 2));
     }
 
     /// Similarities reported by `finish` are those of each document and its family's final

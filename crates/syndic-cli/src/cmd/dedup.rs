@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use syndic::engine::{BatchDriver, Summary};
 use syndic::shingle::{DEFAULT_SEED, ShingleKind};
 use syndic::verify::VersionRule;
-use syndic::versions::{Status, VersionConfig, VersionIndex, VersionRecord};
+use syndic::versions::{Finished, Status, VersionConfig, VersionIndex, VersionRecord};
 
 /// Arguments of `syndic dedup`.
 #[derive(Debug, clap::Args)]
@@ -126,66 +126,78 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitStatus> {
     let index = builder.build()?;
     let pool = crate::input::worker_pool(args.threads)?;
     let mut corpus = args.input.open(args.drop_duplicates)?;
-    let mut originals = if args.drop_duplicates {
+    // Behind a lock only because both the record callback (while reading) and the writing
+    // step (after) reach it; nothing contends for it.
+    let originals = std::sync::Mutex::new(if args.drop_duplicates {
         let file = tempfile::tempfile_in(&temp)
             .with_context(|| format!("creating a temporary file in {}", temp.display()))?;
         Some(BufWriter::with_capacity(1 << 20, file))
     } else {
         None
-    };
+    });
     let reporter = Reporter::new(args.quiet);
 
     let mut driver = BatchDriver::new()
         .on_progress(|p| reporter.progress(p))
         .on_skip(|e| reporter.skipped(e));
-    if let Some(spill) = originals.as_mut() {
+    if args.drop_duplicates {
         driver = driver.on_record(|record| {
             let line = record.original_json();
+            let mut spill = originals
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let spill = spill
+                .as_mut()
+                .expect("the copy is made when --drop-duplicates is set");
             spill
                 .write_all(line.as_bytes())
                 .and_then(|()| spill.write_all(b"\n"))
                 .map_err(|e| syndic::Error::io("copying input records to a temporary file", e))
         });
     }
-    let outcome = pool.install(|| driver.run(&mut corpus, index))?;
-
-    let mut out = Output::create(args.output.as_deref())?;
-    match originals {
-        None if args.format == Format::Table => {
-            out.raw_line(table(&outcome.records).as_bytes())?;
-        }
-        None => {
-            for record in &outcome.records {
-                out.json_line(record)?;
+    let write = |finished: &Finished<'_>, summary: Summary| -> anyhow::Result<Summary> {
+        let mut out = Output::create(args.output.as_deref())?;
+        let originals = originals
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        match originals {
+            None if args.format == Format::Table => {
+                let records: Vec<VersionRecord> = (0..finished.len())
+                    .map(|d| finished.record(d).into())
+                    .collect();
+                out.raw_line(table(&records).as_bytes())?;
             }
-        }
-        Some(spill) => {
-            let mut file = spill
-                .into_inner()
-                .map_err(std::io::IntoInnerError::into_error)
-                .context("writing the temporary copy of the input records")?;
-            file.rewind()
-                .context("reading the temporary copy of the input records")?;
-            let mut reader = BufReader::with_capacity(1 << 20, file);
-            let mut line = Vec::new();
-            for record in &outcome.records {
-                line.clear();
-                let n = reader
-                    .read_until(b'\n', &mut line)
+            None => finished.write_jsonl(|block| out.raw_line(block))?,
+            Some(spill) => {
+                let mut file = spill
+                    .into_inner()
+                    .map_err(std::io::IntoInnerError::into_error)
+                    .context("writing the temporary copy of the input records")?;
+                file.rewind()
                     .context("reading the temporary copy of the input records")?;
-                anyhow::ensure!(
-                    n > 0,
-                    "the temporary copy of the input records is incomplete"
-                );
-                if record.canonical {
-                    out.raw_line(&line)?;
+                let mut reader = BufReader::with_capacity(1 << 20, file);
+                let mut line = Vec::new();
+                for d in 0..finished.len() {
+                    line.clear();
+                    let n = reader
+                        .read_until(b'\n', &mut line)
+                        .context("reading the temporary copy of the input records")?;
+                    anyhow::ensure!(
+                        n > 0,
+                        "the temporary copy of the input records is incomplete"
+                    );
+                    if finished.record(d).canonical {
+                        out.raw_line(&line)?;
+                    }
                 }
             }
         }
-    }
-    out.finish()?;
+        out.finish()?;
+        Ok(summary)
+    };
+    let summary = pool.install(|| driver.run_then(&mut corpus, index, write))??;
 
-    let summary = outcome.summary;
     reporter.finish(&summary_line(&summary), summary.skipped);
     Ok(if summary.skipped > 0 {
         ExitStatus::Skipped
