@@ -202,10 +202,19 @@ impl<'a> BatchDriver<'a> {
             skipped: 0,
             elapsed: Duration::ZERO,
         };
-        let mut input_bytes = corpus.input_bytes();
+        let input_bytes = corpus.input_bytes();
         std::thread::scope(|scope| -> Result<()> {
             let (tx, rx) = mpsc::sync_channel::<Result<Chunk>>(1);
-            scope.spawn(move || read_chunks(corpus, chunk_size, &tx));
+            let (hint_tx, hint_rx) = mpsc::sync_channel::<usize>(1);
+            scope.spawn(move || read_chunks(corpus, chunk_size, input_bytes, hint_tx, &tx));
+            // From the first records and the input's size, about how many documents are
+            // coming: the index makes room for them once, instead of regrowing its tables (a
+            // compressed input underestimates; the tables then grow as usual). It does so
+            // while the reader reads on into the first chunk, on threads that would otherwise
+            // wait for it: the kernel zeroes tens of megabytes of tables meanwhile.
+            if let Ok(expected) = hint_rx.recv() {
+                index.reserve(expected);
+            }
             let mut ready: Option<Sketched> = None;
             // The sketches of the chunk added last, whose buffers the next chunk's sketches
             // reuse: news-length shingle sets are kilobytes each, and fresh ones for every
@@ -223,15 +232,6 @@ impl<'a> BatchDriver<'a> {
                     }
                     chunk.records
                 });
-                // From the first chunk and the input's size, about how many documents are
-                // coming: the index makes room for them once, instead of regrowing its
-                // tables (a compressed input underestimates; the tables then grow as usual).
-                // It does so beside the first chunk's sketching, as the first chunk has nothing
-                // to add: the kernel zeroes the tables' first pages meanwhile.
-                let expected = match (input_bytes.take(), next.as_ref()) {
-                    (Some(total), Some(records)) => crate::ingest::expected_records(total, records),
-                    _ => None,
-                };
                 let finished = next.is_none();
                 let previous = ready.take();
                 let on_record = &mut self.on_record;
@@ -239,14 +239,9 @@ impl<'a> BatchDriver<'a> {
                 let buffers = std::mem::take(&mut spare);
                 let (sketched, added) = rayon::join(
                     || next.map(|records| sketch_chunk(sketcher, records, buffers)),
-                    || {
-                        if let Some(expected) = expected {
-                            index.reserve(expected);
-                        }
-                        match previous {
-                            Some(previous) => add_chunk(index, previous, on_record),
-                            None => Ok((0, 0, Vec::new())),
-                        }
+                    || match previous {
+                        Some(previous) => add_chunk(index, previous, on_record),
+                        None => Ok((0, 0, Vec::new())),
                     },
                 );
                 let (documents, bytes, used) = added?;
@@ -280,19 +275,47 @@ impl<'a> BatchDriver<'a> {
     }
 }
 
-/// The reader thread: sends chunks until the corpus ends, fails, or the receiver hangs up.
-fn read_chunks(corpus: &mut Corpus, chunk_size: usize, tx: &mpsc::SyncSender<Result<Chunk>>) {
+/// Records of the first chunk [`read_chunks`] judges the input's record count from.
+const HINT_AFTER: usize = 256;
+
+/// The reader thread: sends chunks until the corpus ends, fails, or the receiver hangs up. On
+/// the way it sends (on `hint`, once) about how many records the input holds, judged from its
+/// size (`input_bytes`) and the first [`HINT_AFTER`] records (or the first chunk, when it is
+/// smaller or ends the input) — or drops `hint` unsent when it cannot tell.
+fn read_chunks(
+    corpus: &mut Corpus,
+    chunk_size: usize,
+    input_bytes: Option<u64>,
+    hint: mpsc::SyncSender<usize>,
+    tx: &mpsc::SyncSender<Result<Chunk>>,
+) {
+    // Sent or dropped (so the driver stops waiting for it) before the first chunk goes out.
+    let mut hint = Some(hint);
+    let mut send_hint = |records: &[Record]| {
+        if let Some(hint) = hint.take()
+            && let Some(expected) =
+                input_bytes.and_then(|total| crate::ingest::expected_records(total, records))
+        {
+            let _ = hint.send(expected);
+        }
+    };
     loop {
         let mut records = Vec::with_capacity(chunk_size);
         for item in corpus.by_ref() {
             match item {
                 Ok(record) => {
                     records.push(record);
+                    if records.len() == HINT_AFTER {
+                        send_hint(&records);
+                    }
                     if records.len() == chunk_size {
                         break;
                     }
                 }
                 Err(e) => {
+                    // The hint goes first: the driver waits for it (or for it to be dropped)
+                    // before it takes any chunk.
+                    send_hint(&records);
                     // Send what was read first, so skips and records stay in order.
                     let skipped = corpus.drain_skipped();
                     let _ = tx.send(Ok(Chunk { records, skipped }));
@@ -301,6 +324,7 @@ fn read_chunks(corpus: &mut Corpus, chunk_size: usize, tx: &mpsc::SyncSender<Res
                 }
             }
         }
+        send_hint(&records);
         let last = records.len() < chunk_size;
         let skipped = corpus.drain_skipped();
         if records.is_empty() && skipped.is_empty() {
@@ -564,5 +588,39 @@ mod tests {
         assert_eq!(counts(&summary), counts(&collected.summary));
         assert_eq!(summary.skipped, 1);
         assert!(summary.duplicates > 0);
+    }
+
+    /// A file input, whose size lets the reader send the driver a record count to reserve
+    /// room for, gives the answers a stream of unknown size gives — and a failing file ends the
+    /// run with its error instead of leaving the driver waiting for that count.
+    #[test]
+    fn a_sized_input_reserves_room_and_changes_no_answer() {
+        let input = corpus_text();
+        let (unsized_run, _, _) = run(2, 16, &input);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.jsonl");
+        std::fs::write(&path, &input).unwrap();
+        let open = |options| Corpus::open(&[crate::ingest::Input::Path(path.clone())], options);
+        let mut corpus = open(IngestOptions::default()).unwrap();
+        assert!(corpus.input_bytes().is_some());
+        let sized = BatchDriver::new()
+            .chunk_size(16)
+            .run(&mut corpus, VersionIndex::new(VersionConfig::default()))
+            .unwrap();
+        assert_eq!(sized.records, unsized_run.records);
+        let fail = IngestOptions {
+            on_error: OnError::Fail,
+            ..IngestOptions::default()
+        };
+        for chunk in [16, 4096] {
+            let err = BatchDriver::new()
+                .chunk_size(chunk)
+                .run(
+                    &mut open(fail.clone()).unwrap(),
+                    VersionIndex::new(VersionConfig::default()),
+                )
+                .unwrap_err();
+            assert!(err.to_string().contains("line 103: invalid JSON"), "{err}");
+        }
     }
 }
