@@ -173,10 +173,7 @@ impl<'a> BatchDriver<'a> {
     /// file's I/O error.
     pub fn run(self, corpus: &mut Corpus, index: VersionIndex) -> Result<Outcome> {
         self.run_then(corpus, index, |finished, summary| Outcome {
-            records: (0..finished.len())
-                .into_par_iter()
-                .map(|d| VersionRecord::from(finished.record(d)))
-                .collect(),
+            records: finished.records(),
             summary,
         })
     }

@@ -305,12 +305,12 @@ impl SetStore {
                 unpack(&arena[block][at..at + packed_len(n)], n, out)
             }
             #[cfg(unix)]
-            Place::Disk { file, .. } => {
+            Place::Disk { file, flushed, .. } => {
                 use std::os::unix::fs::FileExt;
                 if let Some((chunk, range)) = self.kept(slot) {
                     return unpack(&chunk[range], n, out);
                 }
-                if !self.readable(slot) {
+                if start + packed_len(n) as u64 > *flushed {
                     return Err(Error::Store("shingle set read before its flush".into()));
                 }
                 bytes.clear();

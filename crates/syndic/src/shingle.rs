@@ -390,11 +390,11 @@ fn latin_letter(c: char) -> Option<char> {
 
 /// Writes into `out` the ASCII bytes of `text` with every [`Simple::Separator`] character
 /// replaced by one space and every [`Simple::Invisible`] one dropped: the same words as the
-/// normalised text. With `latin1`, a letter of the Latin blocks is written too, as the UTF-8
+/// normalised text. With `latin`, a letter of the Latin blocks is written too, as the UTF-8
 /// bytes of its normal form ([`latin_letter`]): `out` then holds bytes above 0x7F,
 /// which only the wide path reads as word bytes. False at the first other character of
 /// [`Simple::Other`].
-fn fold_typography(text: &str, out: &mut Vec<u8>, latin1: bool) -> bool {
+fn fold_typography(text: &str, out: &mut Vec<u8>, latin: bool) -> bool {
     const BLOCK: usize = 16;
     let bytes = text.as_bytes();
     out.clear();
@@ -420,7 +420,7 @@ fn fold_typography(text: &str, out: &mut Vec<u8>, latin1: bool) -> bool {
         match simple_class(c) {
             Simple::Separator => out.push(b' '),
             Simple::Invisible => {}
-            Simple::Other => match latin_letter(c).filter(|_| latin1) {
+            Simple::Other => match latin.then(|| latin_letter(c)).flatten() {
                 Some(lower) => out.extend_from_slice(lower.encode_utf8(&mut [0; 4]).as_bytes()),
                 None => return false,
             },

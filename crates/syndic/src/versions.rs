@@ -435,10 +435,15 @@ impl<'a> Finished<'a> {
 
     /// Number of families (documents alone in theirs included).
     pub fn families(&self) -> u64 {
+        self.index.family_count() as u64
+    }
+
+    /// Every answer as an owned record, in arrival order (built in parallel).
+    pub fn records(&self) -> Vec<VersionRecord> {
         (0..self.len())
             .into_par_iter()
-            .filter(|&d| self.index.families.get(self.roots[d]).canonical as usize == d)
-            .count() as u64
+            .map(|d| VersionRecord::from(self.record(d)))
+            .collect()
     }
 
     /// The answer for document number `doc` (its arrival position).
@@ -946,11 +951,7 @@ impl VersionIndex {
     /// members. [`VersionIndex::finished`] gives the same answers without building a record
     /// object per document.
     pub fn finish(&mut self) -> Result<Vec<VersionRecord>> {
-        let finished = self.finished()?;
-        Ok((0..finished.len())
-            .into_par_iter()
-            .map(|d| VersionRecord::from(finished.record(d)))
-            .collect())
+        Ok(self.finished()?.records())
     }
 
     /// Final answers for every document, measured against the final canonical members, read

@@ -163,10 +163,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitStatus> {
             .take();
         match originals {
             None if args.format == Format::Table => {
-                let records: Vec<VersionRecord> = (0..finished.len())
-                    .map(|d| finished.record(d).into())
-                    .collect();
-                out.raw_line(table(&records).as_bytes())?;
+                out.raw_line(table(&finished.records()).as_bytes())?;
             }
             None => finished.write_jsonl(|block| out.raw_line(block))?,
             Some(spill) => {
