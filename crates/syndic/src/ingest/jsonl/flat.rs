@@ -1,0 +1,384 @@
+//! The fast path of [`JsonLines`](super::JsonLines): a record that is one flat JSON object —
+//! keys without escapes; strings, `null`, `true`, `false` or numbers as values — read by hand.
+//!
+//! serde_json reads a string by scanning it eight bytes at a time for a quote, a backslash or a
+//! control character, and stops at every escape; a news text has one every hundred bytes or so
+//! (`\n` between paragraphs, `\"` around quotes). The text was then scanned a second time to
+//! unescape it. Here the line is checked for control characters once, in a loop the compiler
+//! vectorises, and a string is read in one pass: `memchr2` finds the next quote or backslash,
+//! the bytes before it are copied out, an escape is decoded, and on.
+//!
+//! Anything else makes [`fields`] answer `None` and the line goes through serde_json, which
+//! reads it or says what is wrong: a nested value, a number in a configured field, an escape
+//! in a key, a control character anywhere (a tab between tokens included), a lone surrogate,
+//! anything that is not valid JSON. So the fast path only accepts lines serde_json accepts, and
+//! reads them to the same values (tested against serde_json on generated lines).
+
+use crate::ingest::FieldNames;
+use serde_json::Value;
+
+/// The configured fields of a flat record, decoded as serde_json decodes them into a [`Value`].
+#[derive(Debug, Default, PartialEq)]
+pub(super) struct Flat {
+    pub(super) id: Option<Value>,
+    pub(super) text: Option<Value>,
+    pub(super) title: Option<Value>,
+    pub(super) source: Option<Value>,
+    pub(super) url: Option<Value>,
+    pub(super) published: Option<Value>,
+}
+
+/// The configured fields of `line` when it is a flat JSON object (see the module docs), else
+/// `None`. A field given twice keeps its last value, as in the serde_json path.
+pub(super) fn fields(line: &str, names: &FieldNames) -> Option<Flat> {
+    if has_control(line.as_bytes()) {
+        return None;
+    }
+    let mut p = Parser { line, at: 0 };
+    let mut out = Flat::default();
+    p.space();
+    p.eat(b'{')?;
+    p.space();
+    if p.peek()? == b'}' {
+        p.at += 1;
+    } else {
+        loop {
+            p.space();
+            let key = p.key()?;
+            p.space();
+            p.eat(b':')?;
+            p.space();
+            // The serde_json path's order, should two names be the same.
+            let slot = if key == names.text {
+                Some(&mut out.text)
+            } else if key == names.id {
+                Some(&mut out.id)
+            } else if key == names.title {
+                Some(&mut out.title)
+            } else if key == names.source {
+                Some(&mut out.source)
+            } else if key == names.url {
+                Some(&mut out.url)
+            } else if key == names.published {
+                Some(&mut out.published)
+            } else {
+                None
+            };
+            match slot {
+                Some(slot) => *slot = Some(p.value(key == names.text)?),
+                None => p.skip_value()?,
+            }
+            p.space();
+            match p.next()? {
+                b',' => {}
+                b'}' => break,
+                _ => return None,
+            }
+        }
+    }
+    p.space();
+    (p.at == line.len()).then_some(out)
+}
+
+/// True when some byte is below 0x20: JSON allows none in a string, and outside strings this
+/// path takes only spaces as whitespace. Whole blocks at a time, without an exit per byte, so
+/// that the loop is vector code.
+fn has_control(bytes: &[u8]) -> bool {
+    bytes
+        .chunks(64)
+        .any(|block| block.iter().fold(false, |any, &b| any | (b < 0x20)))
+}
+
+struct Parser<'a> {
+    line: &'a str,
+    at: usize,
+}
+
+impl<'a> Parser<'a> {
+    fn bytes(&self) -> &'a [u8] {
+        self.line.as_bytes()
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes().get(self.at).copied()
+    }
+
+    fn next(&mut self) -> Option<u8> {
+        let b = self.peek()?;
+        self.at += 1;
+        Some(b)
+    }
+
+    fn eat(&mut self, b: u8) -> Option<()> {
+        (self.next()? == b).then_some(())
+    }
+
+    /// Skips spaces (the only whitespace a line without control characters can hold).
+    fn space(&mut self) {
+        while self.peek() == Some(b' ') {
+            self.at += 1;
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Option<()> {
+        let end = self.at + word.len();
+        (self.bytes().get(self.at..end)? == word).then(|| self.at = end)
+    }
+
+    /// A key: a string without escapes, borrowed.
+    fn key(&mut self) -> Option<&'a str> {
+        self.eat(b'"')?;
+        let len = memchr::memchr2(b'"', b'\\', &self.bytes()[self.at..])?;
+        let start = self.at;
+        self.at += len;
+        self.eat(b'"')?;
+        Some(&self.line[start..start + len])
+    }
+
+    /// A configured field's value: a string, `null`, `true` or `false`.
+    fn value(&mut self, large: bool) -> Option<Value> {
+        Some(match self.peek()? {
+            b'"' => Value::String(self.string(large)?),
+            b'n' => self.literal(b"null").map(|()| Value::Null)?,
+            b't' => self.literal(b"true").map(|()| Value::Bool(true))?,
+            b'f' => self.literal(b"false").map(|()| Value::Bool(false))?,
+            _ => return None,
+        })
+    }
+
+    /// Skips an ignored field's value: a string, a literal or a number.
+    fn skip_value(&mut self) -> Option<()> {
+        match self.peek()? {
+            b'"' => self.skip_string(),
+            b'n' => self.literal(b"null"),
+            b't' => self.literal(b"true"),
+            b'f' => self.literal(b"false"),
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => None,
+        }
+    }
+
+    /// A string, decoded. `large` (the text) reserves the rest of the line for it at once,
+    /// so that a text is copied out once, into a buffer of the right size give or take the
+    /// fields after it.
+    fn string(&mut self, large: bool) -> Option<String> {
+        self.eat(b'"')?;
+        let bytes = self.bytes();
+        let first = memchr::memchr2(b'"', b'\\', &bytes[self.at..])?;
+        if bytes[self.at + first] == b'"' {
+            // No escapes: the common case for every field but the text.
+            let s = self.line[self.at..self.at + first].to_owned();
+            self.at += first + 1;
+            return Some(s);
+        }
+        let mut out = String::with_capacity(if large {
+            bytes.len() - self.at
+        } else {
+            first + 16
+        });
+        let mut from = self.at;
+        let mut hit = from + first;
+        loop {
+            // Quotes and backslashes are ASCII: character boundaries on both sides.
+            out.push_str(&self.line[from..hit]);
+            if bytes[hit] == b'"' {
+                self.at = hit + 1;
+                return Some(out);
+            }
+            let (c, len) = escape(bytes, hit)?;
+            out.push(c);
+            from = hit + len;
+            hit = from + memchr::memchr2(b'"', b'\\', &bytes[from..])?;
+        }
+    }
+
+    /// Skips a string, checking its escapes as serde_json does when it skips one: a `\u`
+    /// needs four hex digits, whatever code unit they make.
+    fn skip_string(&mut self) -> Option<()> {
+        self.eat(b'"')?;
+        let bytes = self.bytes();
+        loop {
+            let hit = self.at + memchr::memchr2(b'"', b'\\', &bytes[self.at..])?;
+            if bytes[hit] == b'"' {
+                self.at = hit + 1;
+                return Some(());
+            }
+            self.at = hit
+                + match *bytes.get(hit + 1)? {
+                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => 2,
+                    b'u' => hex4(bytes, hit + 2).map(|_| 6)?,
+                    _ => return None,
+                };
+        }
+    }
+
+    /// Skips a number, checking JSON's grammar for one.
+    fn number(&mut self) -> Option<()> {
+        let bytes = self.bytes();
+        let digits = |mut i: usize| {
+            while bytes.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+            i
+        };
+        let mut i = self.at + usize::from(bytes.get(self.at) == Some(&b'-'));
+        i = match bytes.get(i)? {
+            b'0' => i + 1,
+            b'1'..=b'9' => digits(i + 1),
+            _ => return None,
+        };
+        if bytes.get(i) == Some(&b'.') {
+            let end = digits(i + 1);
+            if end == i + 1 {
+                return None;
+            }
+            i = end;
+        }
+        if let Some(b'e' | b'E') = bytes.get(i) {
+            i += 1;
+            if let Some(b'+' | b'-') = bytes.get(i) {
+                i += 1;
+            }
+            let end = digits(i);
+            if end == i {
+                return None;
+            }
+            i = end;
+        }
+        self.at = i;
+        Some(())
+    }
+}
+
+/// The escape at `at` (a backslash) decoded, and its length in bytes; `None` for a bad escape
+/// or a surrogate that is not half of a pair.
+fn escape(bytes: &[u8], at: usize) -> Option<(char, usize)> {
+    let c = match *bytes.get(at + 1)? {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        b'u' => {
+            let unit = hex4(bytes, at + 2)?;
+            return match unit {
+                0xD800..=0xDBFF => {
+                    if bytes.get(at + 6..at + 8)? != b"\\u" {
+                        return None;
+                    }
+                    let low = hex4(bytes, at + 8)?;
+                    if !(0xDC00..=0xDFFF).contains(&low) {
+                        return None;
+                    }
+                    let code = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
+                    Some((char::from_u32(code)?, 12))
+                }
+                _ => Some((char::from_u32(unit)?, 6)),
+            };
+        }
+        _ => return None,
+    };
+    Some((c, 2))
+}
+
+/// Four hex digits at `at`, as a number.
+fn hex4(bytes: &[u8], at: usize) -> Option<u32> {
+    bytes.get(at..at + 4)?.iter().try_fold(0u32, |n, &b| {
+        let digit = (b as char).to_digit(16)?;
+        Some(n << 4 | digit)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names() -> FieldNames {
+        FieldNames::default()
+    }
+
+    /// What serde_json makes of the configured fields of `line`, when it reads it.
+    fn by_serde(line: &str, names: &FieldNames) -> Option<Flat> {
+        let value: Value = serde_json::from_str(line).ok()?;
+        let map = value.as_object()?;
+        let get = |name: &str| map.get(name).cloned();
+        Some(Flat {
+            id: get(&names.id),
+            text: get(&names.text),
+            title: get(&names.title),
+            source: get(&names.source),
+            url: get(&names.url),
+            published: get(&names.published),
+        })
+    }
+
+    #[test]
+    fn reads_a_flat_record() {
+        let line = r#"{"id": "a1", "text":"Line one.\nHe said \"yes\" \u00e9\ud83d\ude00 \/", "title":"T", "n": -1.5e3, "ok": true, "x": null, "extra": "\u0041\t", "published": "2026-01-02", "url": null, "source": false}"#;
+        let got = fields(line, &names()).expect("a flat record");
+        assert_eq!(Some(got), by_serde(line, &names()));
+    }
+
+    #[test]
+    fn takes_the_last_of_a_repeated_field() {
+        let line = r#"{"text":"one","id":"a","text":"two"}"#;
+        let got = fields(line, &names()).unwrap();
+        assert_eq!(got.text, Some(Value::String("two".into())));
+    }
+
+    #[test]
+    fn leaves_everything_else_to_serde() {
+        for line in [
+            // Not flat, or a number where a field is read: serde_json decides.
+            r#"{"id":"a","text":"t","tags":["x"]}"#,
+            r#"{"id":"a","text":"t","meta":{"k":1}}"#,
+            r#"{"id":7,"text":"t"}"#,
+            r#"{"id":"a","published":1700000000,"text":"t"}"#,
+            // An escaped key; a tab as whitespace; a raw control character in a string.
+            r#"{"i\u0064":"a","text":"t"}"#,
+            "{\"id\":\t\"a\",\"text\":\"t\"}",
+            "{\"id\":\"a\",\"text\":\"t\u{1}\"}",
+            // A lone surrogate in a read field.
+            r#"{"id":"a","text":"\ud800 x"}"#,
+            r#"{"id":"a","text":"\udc00"}"#,
+            // Not JSON.
+            r#"{"id":"a","text":"t",}"#,
+            r#"{"id":"a" "text":"t"}"#,
+            r#"{"id":"a","text":"t"} x"#,
+            r#"{"id":"a","text":"t""#,
+            r#"{"id":"a","text":"t\x"}"#,
+            r#"{"id":"a","n":01,"text":"t"}"#,
+            r#"{"id":"a","n":1.,"text":"t"}"#,
+            r#"{"id":"a","n":-,"text":"t"}"#,
+            r#"{"id":"a","n":1e,"text":"t"}"#,
+            r#"{"id":"a","ok":tru,"text":"t"}"#,
+            r#"{"id":"a","skip":"\u12","text":"t"}"#,
+            r#"["id","a"]"#,
+            r#""text""#,
+            "",
+        ] {
+            assert_eq!(fields(line, &names()), None, "{line}");
+        }
+    }
+
+    #[test]
+    fn an_empty_object_has_no_fields() {
+        assert_eq!(fields(" { } ", &names()), Some(Flat::default()));
+    }
+
+    #[test]
+    fn reads_configured_names() {
+        let names = FieldNames {
+            id: "doc".into(),
+            text: "body".into(),
+            ..FieldNames::default()
+        };
+        let line = r#"{"doc":"d","body":"b","text":"ignored","id":"ignored"}"#;
+        let got = fields(line, &names).unwrap();
+        assert_eq!(Some(&got), by_serde(line, &names).as_ref());
+        assert_eq!(got.text, Some(Value::String("b".into())));
+    }
+}
