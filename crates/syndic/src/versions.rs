@@ -51,6 +51,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::path::PathBuf;
 
+mod json;
+
 /// Settings of version detection. Every field documents its default and trade-off.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct VersionConfig {
@@ -467,10 +469,10 @@ impl<'a> Finished<'a> {
         }
     }
 
-    /// Every record as a line of JSON (as `serde_json` writes a [`VersionRecord`]), in
-    /// arrival order: blocks of records are formatted on every thread and handed to `write`
-    /// one after the other, so writing a million records is not one thread's work. Stops at
-    /// the first error `write` returns.
+    /// Every record as a line of JSON (as `serde_json` writes a [`VersionRecord`], though
+    /// written by hand: see `json`), in arrival order: blocks of records are formatted on
+    /// every thread and handed to `write` one after the other, so writing a million records is
+    /// not one thread's work. Stops at the first error `write` returns.
     pub fn write_jsonl<E>(
         &self,
         mut write: impl FnMut(&[u8]) -> std::result::Result<(), E>,
@@ -485,10 +487,7 @@ impl<'a> Finished<'a> {
                 out.clear();
                 let from = start + b * JSONL_BLOCK;
                 for d in from..(from + JSONL_BLOCK).min(end) {
-                    // Writing to a Vec cannot fail, and a record holds only strings, numbers
-                    // and booleans, which serde_json always writes.
-                    serde_json::to_writer(&mut *out, &self.record(d))
-                        .expect("a record serialises to JSON");
+                    json::write_record(&self.record(d), out);
                     out.push(b'\n');
                 }
             });
