@@ -257,7 +257,11 @@ impl<'a> BatchDriver<'a> {
                 }
             }
         })?;
-        let finished = index.finished()?;
+        // On a pool thread: its allocator keeps the memory the last chunks freed, where this
+        // thread's would take fresh pages for the answers' tables, each faulted in and zeroed
+        // by the kernel (10-15 ms at 100k documents).
+        let (finished, ()) = rayon::join(|| index.finished(), || ());
+        let finished = finished?;
         let families = finished.families();
         let documents = finished.len() as u64;
         let summary = Summary {
