@@ -268,56 +268,69 @@ fn serde_fields<'de>(
 /// `\u` escape of half a surrogate pair, which no Rust string can hold.
 fn unescape_into(escaped: &str, out: &mut String) -> std::result::Result<(), String> {
     let bytes = escaped.as_bytes();
-    let bad = || "an invalid escape".to_string();
-    let hex = |at: usize| -> std::result::Result<u32, String> {
-        let digits = escaped.get(at..at + 4).ok_or_else(bad)?;
-        if !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(bad());
-        }
-        u32::from_str_radix(digits, 16).map_err(|_| bad())
-    };
     let (mut copied, mut at) = (0, 0);
     while let Some(found) = memchr::memchr(b'\\', &bytes[at..]) {
         let escape = at + found;
         // A backslash and what it escapes are ASCII, so these are character boundaries.
         out.push_str(&escaped[copied..escape]);
-        let Some(&kind) = bytes.get(escape + 1) else {
-            return Err(bad());
-        };
-        at = escape + 2;
-        let c = match kind {
-            b'"' => '"',
-            b'\\' => '\\',
-            b'/' => '/',
-            b'b' => '\u{8}',
-            b'f' => '\u{c}',
-            b'n' => '\n',
-            b'r' => '\r',
-            b't' => '\t',
-            b'u' => {
-                let unit = hex(at)?;
-                at += 4;
-                let code = match unit {
-                    0xD800..=0xDBFF if bytes.get(at..at + 2) == Some(b"\\u") => {
-                        let low = hex(at + 2)?;
-                        if !(0xDC00..=0xDFFF).contains(&low) {
-                            return Err(format!("a lone surrogate \\u{unit:04X}"));
-                        }
-                        at += 6;
-                        0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
-                    }
-                    0xD800..=0xDFFF => return Err(format!("a lone surrogate \\u{unit:04X}")),
-                    _ => unit,
-                };
-                char::from_u32(code).ok_or_else(bad)?
-            }
-            _ => return Err(bad()),
-        };
+        let (c, len) = decode_escape(bytes, escape).map_err(|bad| match bad {
+            BadEscape::Invalid => "an invalid escape".to_string(),
+            BadEscape::LoneSurrogate(unit) => format!("a lone surrogate \\u{unit:04X}"),
+        })?;
         out.push(c);
+        at = escape + len;
         copied = at;
     }
     out.push_str(&escaped[copied..]);
     Ok(())
+}
+
+/// What is wrong with an escape in a JSON string.
+enum BadEscape {
+    /// Not one of JSON's escapes, or a `\\u` without four hex digits.
+    Invalid,
+    /// A `\\u` escape of half a surrogate pair (the unit given), which no Rust string can hold.
+    LoneSurrogate(u32),
+}
+
+/// The escape at `at` in `bytes` (a backslash) decoded, and its length in bytes: 2, 6 for a
+/// `\\u` escape, 12 for a surrogate pair.
+fn decode_escape(bytes: &[u8], at: usize) -> std::result::Result<(char, usize), BadEscape> {
+    let c = match *bytes.get(at + 1).ok_or(BadEscape::Invalid)? {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        b'u' => {
+            let unit = hex4(bytes, at + 2).ok_or(BadEscape::Invalid)?;
+            let (code, len) = match unit {
+                0xD800..=0xDBFF if bytes.get(at + 6..at + 8) == Some(b"\\u") => {
+                    let low = hex4(bytes, at + 8).ok_or(BadEscape::Invalid)?;
+                    if !(0xDC00..=0xDFFF).contains(&low) {
+                        return Err(BadEscape::LoneSurrogate(unit));
+                    }
+                    (0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00), 12)
+                }
+                0xD800..=0xDFFF => return Err(BadEscape::LoneSurrogate(unit)),
+                _ => (unit, 6),
+            };
+            return Ok((char::from_u32(code).ok_or(BadEscape::Invalid)?, len));
+        }
+        _ => return Err(BadEscape::Invalid),
+    };
+    Ok((c, 2))
+}
+
+/// Four hex digits at `at`, as a number.
+fn hex4(bytes: &[u8], at: usize) -> Option<u32> {
+    bytes.get(at..at + 4)?.iter().try_fold(0u32, |n, &b| {
+        let digit = char::from(b).to_digit(16)?;
+        Some(n << 4 | digit)
+    })
 }
 
 /// serde_json's message without its "at line 1 column N" suffix (every record is line 1 of

@@ -185,7 +185,7 @@ impl<'a> Parser<'a> {
                 self.at = hit + 1;
                 return Some(out);
             }
-            let (c, len) = escape(bytes, hit)?;
+            let (c, len) = super::decode_escape(bytes, hit).ok()?;
             out.push(c);
             from = hit + len;
             hit = from + memchr::memchr2(b'"', b'\\', &bytes[from..])?;
@@ -206,7 +206,7 @@ impl<'a> Parser<'a> {
             self.at = hit
                 + match *bytes.get(hit + 1)? {
                     b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => 2,
-                    b'u' => hex4(bytes, hit + 2).map(|_| 6)?,
+                    b'u' => super::hex4(bytes, hit + 2).map(|_| 6)?,
                     _ => return None,
                 };
         }
@@ -248,48 +248,6 @@ impl<'a> Parser<'a> {
         self.at = i;
         Some(())
     }
-}
-
-/// The escape at `at` (a backslash) decoded, and its length in bytes; `None` for a bad escape
-/// or a surrogate that is not half of a pair.
-fn escape(bytes: &[u8], at: usize) -> Option<(char, usize)> {
-    let c = match *bytes.get(at + 1)? {
-        b'"' => '"',
-        b'\\' => '\\',
-        b'/' => '/',
-        b'b' => '\u{8}',
-        b'f' => '\u{c}',
-        b'n' => '\n',
-        b'r' => '\r',
-        b't' => '\t',
-        b'u' => {
-            let unit = hex4(bytes, at + 2)?;
-            return match unit {
-                0xD800..=0xDBFF => {
-                    if bytes.get(at + 6..at + 8)? != b"\\u" {
-                        return None;
-                    }
-                    let low = hex4(bytes, at + 8)?;
-                    if !(0xDC00..=0xDFFF).contains(&low) {
-                        return None;
-                    }
-                    let code = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
-                    Some((char::from_u32(code)?, 12))
-                }
-                _ => Some((char::from_u32(unit)?, 6)),
-            };
-        }
-        _ => return None,
-    };
-    Some((c, 2))
-}
-
-/// Four hex digits at `at`, as a number.
-fn hex4(bytes: &[u8], at: usize) -> Option<u32> {
-    bytes.get(at..at + 4)?.iter().try_fold(0u32, |n, &b| {
-        let digit = (b as char).to_digit(16)?;
-        Some(n << 4 | digit)
-    })
 }
 
 #[cfg(test)]
