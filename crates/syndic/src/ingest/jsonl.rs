@@ -287,14 +287,14 @@ fn unescape_into(escaped: &str, out: &mut String) -> std::result::Result<(), Str
 
 /// What is wrong with an escape in a JSON string.
 enum BadEscape {
-    /// Not one of JSON's escapes, or a `\\u` without four hex digits.
+    /// Not one of JSON's escapes, or a `\u` without four hex digits.
     Invalid,
-    /// A `\\u` escape of half a surrogate pair (the unit given), which no Rust string can hold.
+    /// A `\u` escape of half a surrogate pair (the unit given), which no Rust string can hold.
     LoneSurrogate(u32),
 }
 
 /// The escape at `at` in `bytes` (a backslash) decoded, and its length in bytes: 2, 6 for a
-/// `\\u` escape, 12 for a surrogate pair.
+/// `\u` escape, 12 for a surrogate pair.
 fn decode_escape(bytes: &[u8], at: usize) -> std::result::Result<(char, usize), BadEscape> {
     let c = match *bytes.get(at + 1).ok_or(BadEscape::Invalid)? {
         b'"' => '"',

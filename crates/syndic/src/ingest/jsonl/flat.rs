@@ -160,7 +160,7 @@ impl<'a> Parser<'a> {
 
     /// A string, decoded. `large` (the text) reserves the rest of the line for it at once,
     /// so that a text is copied out once, into a buffer of the right size give or take the
-    /// fields after it.
+    /// fields after it (or shrunk, when those are long).
     fn string(&mut self, large: bool) -> Option<String> {
         self.eat(b'"')?;
         let bytes = self.bytes();
@@ -183,6 +183,11 @@ impl<'a> Parser<'a> {
             out.push_str(&self.line[from..hit]);
             if bytes[hit] == b'"' {
                 self.at = hit + 1;
+                // Long fields after the text (a page's raw HTML, say) would stay reserved
+                // with it: given back when they are more than a quarter of it.
+                if out.capacity() - out.len() > out.len() / 4 + 256 {
+                    out.shrink_to_fit();
+                }
                 return Some(out);
             }
             let (c, len) = super::decode_escape(bytes, hit).ok()?;
@@ -278,6 +283,18 @@ mod tests {
         let line = r#"{"id": "a1", "text":"Line one.\nHe said \"yes\" \u00e9\ud83d\ude00 \/", "title":"T", "n": -1.5e3, "ok": true, "x": null, "extra": "\u0041\t", "published": "2026-01-02", "url": null, "source": false}"#;
         let got = fields(line, &names()).expect("a flat record");
         assert_eq!(Some(got), by_serde(line, &names()));
+    }
+
+    /// A text read before a long field does not keep that field's room.
+    #[test]
+    fn a_text_does_not_keep_room_for_the_fields_after_it() {
+        let html = "x".repeat(100_000);
+        let line = format!(r#"{{"id":"a","text":"one\ntwo","html":"{html}"}}"#);
+        let Some(Value::String(text)) = fields(&line, &names()).unwrap().text else {
+            panic!("a string text");
+        };
+        assert_eq!(text, "one\ntwo");
+        assert!(text.capacity() < 1_000, "{}", text.capacity());
     }
 
     #[test]
