@@ -770,8 +770,13 @@ impl VersionIndex {
         // The chunk joins the band tables first, each document reading the chains it joins
         // (its candidates among every earlier document); its sets join the set store at the
         // end, once placement has numbered them.
-        let hits = ChunkHits::inserting(&mut self.lsh, base, &keys);
-        self.sets.flush()?;
+        // The previous chunk's sets are written to the spill file meanwhile, on another thread
+        // (see `SetStore::flush`).
+        let (hits, flushed) = {
+            let VersionIndex { lsh, sets, .. } = self;
+            rayon::join(|| ChunkHits::inserting(lsh, base, &keys), || sets.flush())
+        };
+        flushed?;
         let view = &*self;
         let verify = |probe: &mut Probe, i: usize| -> Result<Vec<(u32, Overlap)>> {
             if statuses[i] != Status::Ok {
@@ -1058,7 +1063,7 @@ impl VersionIndex {
 /// its documents (its set is not stored yet), else from the set store; empty when it was not
 /// indexed.
 fn load(
-    sets: &mut SetStore,
+    sets: &SetStore,
     set_slot: &[u32],
     bytes: &mut Vec<u8>,
     placing: &Placing<'_, '_>,
@@ -1075,7 +1080,7 @@ fn load(
         out.extend_from_slice(&placing.chunk[(doc - placing.base) as usize].sketch.shingles);
         return Ok(());
     }
-    sets.get(slot as usize, out, bytes)
+    sets.read(slot as usize, out, bytes)
 }
 
 fn round4(x: f64) -> f64 {
