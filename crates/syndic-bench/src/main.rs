@@ -336,8 +336,9 @@ fn bench(args: &BenchArgs) -> anyhow::Result<()> {
             args.engine, m.wall_s, docs_per_sec, mb_per_sec, m.max_rss_mb
         );
         println!(
-            "  CPU {:.2} s ({:.2} of {} cores busy; {:.0} docs per CPU-second); load average before the run {}",
+            "  CPU {:.2} s, {:.2} s of it in the kernel ({:.2} of {} cores busy; {:.0} docs per CPU-second); load average before the run {}",
             cpu,
+            m.sys_s,
             cpu / m.wall_s,
             std::thread::available_parallelism().map_or(1, usize::from),
             docs as f64 / cpu.max(1e-9),
