@@ -244,10 +244,11 @@ fn parse_record(
     names: &FieldNames,
     keep_raw: bool,
 ) -> std::result::Result<(Document, Option<String>), String> {
-    let doc = match flat::fields(line, names) {
-        Some(flat) => Fields::from(flat).into_document(names)?,
-        None => serde_fields(line, names)?.into_document(names)?,
+    let fields = match flat::fields(line, names) {
+        Some(fields) => fields,
+        None => serde_fields(line, names)?,
     };
+    let doc = fields.into_document(names)?;
     Ok((doc, keep_raw.then(|| line.to_string())))
 }
 
@@ -365,20 +366,40 @@ enum Text<'de> {
     Decoded(Value),
 }
 
-impl From<flat::Flat> for Fields<'_> {
-    fn from(f: flat::Flat) -> Self {
-        Fields {
-            id: f.id,
-            text: f.text.map(Text::Decoded),
-            title: f.title,
-            source: f.source,
-            url: f.url,
-            published: f.published,
-        }
-    }
+/// Where the value of a key goes (see [`Fields::slot`]).
+enum Slot<'f> {
+    /// The text field.
+    Text,
+    /// Another configured field.
+    Value(&'f mut Option<Value>),
+    /// A field nobody asked for: skipped.
+    Ignored,
 }
 
 impl Fields<'_> {
+    /// Where the value of `key` goes: the text first, should two names be the same; a field
+    /// given twice keeps its last value. Both readers (serde_json's and the flat one) route
+    /// keys through here.
+    fn slot(&mut self, key: &str, names: &FieldNames) -> Slot<'_> {
+        if key == names.text {
+            return Slot::Text;
+        }
+        let slot = if key == names.id {
+            &mut self.id
+        } else if key == names.title {
+            &mut self.title
+        } else if key == names.source {
+            &mut self.source
+        } else if key == names.url {
+            &mut self.url
+        } else if key == names.published {
+            &mut self.published
+        } else {
+            return Slot::Ignored;
+        };
+        Slot::Value(slot)
+    }
+
     fn into_document(self, names: &FieldNames) -> std::result::Result<Document, String> {
         let id = match self.id {
             Some(Value::String(s)) => s,
@@ -484,28 +505,15 @@ impl<'de> Visitor<'de> for FieldsSeed<'_> {
         self,
         mut map: A,
     ) -> std::result::Result<Fields<'de>, A::Error> {
-        let n = self.names;
         let mut out = Fields::default();
         while let Some(Key(key)) = map.next_key()? {
-            if *key == *n.text {
-                out.text = Some(Text::Raw(map.next_value()?));
-                continue;
+            match out.slot(&key, self.names) {
+                Slot::Text => out.text = Some(Text::Raw(map.next_value()?)),
+                Slot::Value(slot) => *slot = Some(map.next_value()?),
+                Slot::Ignored => {
+                    map.next_value::<IgnoredAny>()?;
+                }
             }
-            let slot = if *key == *n.id {
-                &mut out.id
-            } else if *key == *n.title {
-                &mut out.title
-            } else if *key == *n.source {
-                &mut out.source
-            } else if *key == *n.url {
-                &mut out.url
-            } else if *key == *n.published {
-                &mut out.published
-            } else {
-                map.next_value::<IgnoredAny>()?;
-                continue;
-            };
-            *slot = Some(map.next_value()?);
         }
         Ok(out)
     }
@@ -547,7 +555,7 @@ mod tests {
         std::result::Result<Document, String>,
     ) {
         let names = FieldNames::default();
-        let fast = flat::fields(line, &names).map(|f| Fields::from(f).into_document(&names));
+        let fast = flat::fields(line, &names).map(|f| f.into_document(&names));
         let slow = serde_fields(line, &names).and_then(|f| f.into_document(&names));
         (fast, slow)
     }

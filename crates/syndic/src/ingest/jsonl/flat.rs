@@ -14,28 +14,18 @@
 //! anything that is not valid JSON. So the fast path only accepts lines serde_json accepts, and
 //! reads them to the same values (tested against serde_json on generated lines).
 
+use super::{BadEscape, Fields, Slot, Text, decode_escape};
 use crate::ingest::FieldNames;
 use serde_json::Value;
 
-/// The configured fields of a flat record, decoded as serde_json decodes them into a [`Value`].
-#[derive(Debug, Default, PartialEq)]
-pub(super) struct Flat {
-    pub(super) id: Option<Value>,
-    pub(super) text: Option<Value>,
-    pub(super) title: Option<Value>,
-    pub(super) source: Option<Value>,
-    pub(super) url: Option<Value>,
-    pub(super) published: Option<Value>,
-}
-
-/// The configured fields of `line` when it is a flat JSON object (see the module docs), else
-/// `None`. A field given twice keeps its last value, as in the serde_json path.
-pub(super) fn fields(line: &str, names: &FieldNames) -> Option<Flat> {
+/// The configured fields of `line` when it is a flat JSON object (see the module docs), each
+/// decoded as serde_json decodes it into a [`Value`], else `None`.
+pub(super) fn fields<'a>(line: &str, names: &FieldNames) -> Option<Fields<'a>> {
     if has_control(line.as_bytes()) {
         return None;
     }
     let mut p = Parser { line, at: 0 };
-    let mut out = Flat::default();
+    let mut out = Fields::default();
     p.space();
     p.eat(b'{')?;
     p.space();
@@ -48,25 +38,10 @@ pub(super) fn fields(line: &str, names: &FieldNames) -> Option<Flat> {
             p.space();
             p.eat(b':')?;
             p.space();
-            // The serde_json path's order, should two names be the same.
-            let slot = if key == names.text {
-                Some(&mut out.text)
-            } else if key == names.id {
-                Some(&mut out.id)
-            } else if key == names.title {
-                Some(&mut out.title)
-            } else if key == names.source {
-                Some(&mut out.source)
-            } else if key == names.url {
-                Some(&mut out.url)
-            } else if key == names.published {
-                Some(&mut out.published)
-            } else {
-                None
-            };
-            match slot {
-                Some(slot) => *slot = Some(p.value(key == names.text)?),
-                None => p.skip_value()?,
+            match out.slot(key, names) {
+                Slot::Text => out.text = Some(Text::Decoded(p.value(true)?)),
+                Slot::Value(slot) => *slot = Some(p.value(false)?),
+                Slot::Ignored => p.skip_value()?,
             }
             p.space();
             match p.next()? {
@@ -190,7 +165,7 @@ impl<'a> Parser<'a> {
                 }
                 return Some(out);
             }
-            let (c, len) = super::decode_escape(bytes, hit).ok()?;
+            let (c, len) = decode_escape(bytes, hit).ok()?;
             out.push(c);
             from = hit + len;
             hit = from + memchr::memchr2(b'"', b'\\', &bytes[from..])?;
@@ -198,7 +173,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Skips a string, checking its escapes as serde_json does when it skips one: a `\u`
-    /// needs four hex digits, whatever code unit they make.
+    /// needs four hex digits, whatever code unit they make (half a surrogate pair included).
     fn skip_string(&mut self) -> Option<()> {
         self.eat(b'"')?;
         let bytes = self.bytes();
@@ -209,10 +184,10 @@ impl<'a> Parser<'a> {
                 return Some(());
             }
             self.at = hit
-                + match *bytes.get(hit + 1)? {
-                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => 2,
-                    b'u' => super::hex4(bytes, hit + 2).map(|_| 6)?,
-                    _ => return None,
+                + match decode_escape(bytes, hit) {
+                    Ok((_, len)) => len,
+                    Err(BadEscape::LoneSurrogate(_)) => 6,
+                    Err(BadEscape::Invalid) => return None,
                 };
         }
     }
@@ -263,25 +238,38 @@ mod tests {
         FieldNames::default()
     }
 
+    /// The configured fields of a line as values: id, text, title, source, url, published.
+    type Values = [Option<Value>; 6];
+
+    /// What the flat path reads from `line`, as values.
+    fn flat(line: &str, names: &FieldNames) -> Option<Values> {
+        let f = fields(line, names)?;
+        let text = f.text.map(|t| match t {
+            Text::Decoded(value) => value,
+            Text::Raw(raw) => panic!("the flat path decodes the text, got {raw}"),
+        });
+        Some([f.id, text, f.title, f.source, f.url, f.published])
+    }
+
     /// What serde_json makes of the configured fields of `line`, when it reads it.
-    fn by_serde(line: &str, names: &FieldNames) -> Option<Flat> {
+    fn by_serde(line: &str, names: &FieldNames) -> Option<Values> {
         let value: Value = serde_json::from_str(line).ok()?;
         let map = value.as_object()?;
         let get = |name: &str| map.get(name).cloned();
-        Some(Flat {
-            id: get(&names.id),
-            text: get(&names.text),
-            title: get(&names.title),
-            source: get(&names.source),
-            url: get(&names.url),
-            published: get(&names.published),
-        })
+        Some([
+            get(&names.id),
+            get(&names.text),
+            get(&names.title),
+            get(&names.source),
+            get(&names.url),
+            get(&names.published),
+        ])
     }
 
     #[test]
     fn reads_a_flat_record() {
         let line = r#"{"id": "a1", "text":"Line one.\nHe said \"yes\" \u00e9\ud83d\ude00 \/", "title":"T", "n": -1.5e3, "ok": true, "x": null, "extra": "\u0041\t", "published": "2026-01-02", "url": null, "source": false}"#;
-        let got = fields(line, &names()).expect("a flat record");
+        let got = flat(line, &names()).expect("a flat record");
         assert_eq!(Some(got), by_serde(line, &names()));
     }
 
@@ -290,7 +278,7 @@ mod tests {
     fn a_text_does_not_keep_room_for_the_fields_after_it() {
         let html = "x".repeat(100_000);
         let line = format!(r#"{{"id":"a","text":"one\ntwo","html":"{html}"}}"#);
-        let Some(Value::String(text)) = fields(&line, &names()).unwrap().text else {
+        let Some(Value::String(text)) = flat(&line, &names()).unwrap()[1].take() else {
             panic!("a string text");
         };
         assert_eq!(text, "one\ntwo");
@@ -300,8 +288,8 @@ mod tests {
     #[test]
     fn takes_the_last_of_a_repeated_field() {
         let line = r#"{"text":"one","id":"a","text":"two"}"#;
-        let got = fields(line, &names()).unwrap();
-        assert_eq!(got.text, Some(Value::String("two".into())));
+        let got = flat(line, &names()).unwrap();
+        assert_eq!(got[1], Some(Value::String("two".into())));
     }
 
     #[test]
@@ -335,13 +323,13 @@ mod tests {
             r#""text""#,
             "",
         ] {
-            assert_eq!(fields(line, &names()), None, "{line}");
+            assert_eq!(flat(line, &names()), None, "{line}");
         }
     }
 
     #[test]
     fn an_empty_object_has_no_fields() {
-        assert_eq!(fields(" { } ", &names()), Some(Flat::default()));
+        assert_eq!(flat(" { } ", &names()), Some(Values::default()));
     }
 
     #[test]
@@ -352,8 +340,8 @@ mod tests {
             ..FieldNames::default()
         };
         let line = r#"{"doc":"d","body":"b","text":"ignored","id":"ignored"}"#;
-        let got = fields(line, &names).unwrap();
+        let got = flat(line, &names).unwrap();
         assert_eq!(Some(&got), by_serde(line, &names).as_ref());
-        assert_eq!(got.text, Some(Value::String("b".into())));
+        assert_eq!(got[1], Some(Value::String("b".into())));
     }
 }
