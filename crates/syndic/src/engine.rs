@@ -1,19 +1,22 @@
 //! The batch driver: a [`Corpus`] in, version families out — what `syndic dedup` and the
 //! benchmark run.
 //!
-//! The central type is [`BatchDriver`]. It runs three stages at once:
+//! The central type is [`BatchDriver`]. It runs three stages at once, all on the rayon pool:
 //!
-//! 1. a reader thread pulls records from the corpus and hands them over in chunks of
-//!    [`BatchDriver::chunk_size`] documents (default 256) through a channel two chunks deep;
-//! 2. each chunk is sketched in parallel on the rayon pool ([`Sketcher`] is `Sync`);
-//! 3. while the next chunk is being sketched, the previous one is added to the
-//!    [`VersionIndex`] ([`VersionIndex::add_chunk`]: its documents looked up and verified in
-//!    parallel, then placed in input order), and the chunk's text is dropped.
+//! 1. the next chunk of [`BatchDriver::chunk_size`] documents (default 256) is read from the
+//!    corpus, one task;
+//! 2. the chunk read before it is sketched in parallel ([`Sketcher`] is `Sync`);
+//! 3. the chunk sketched before that is added to the [`VersionIndex`]
+//!    ([`VersionIndex::add_chunk`]: its documents looked up and verified in parallel, then
+//!    placed in input order), and its text is dropped.
 //!
-//! Memory therefore holds about four chunks of text (one read ahead in the channel, one being
-//! read, one sketched, one added), plus what the index keeps per document — never the corpus.
-//! Placement is in input order and each document sees exactly the documents before it, so the
-//! output is the same whatever the thread count or chunk size (tested); only the time changes.
+//! Memory therefore holds about three chunks of text (one read, one sketched, one added), plus
+//! what the index keeps per document — never the corpus. Reading is a task of the pool rather
+//! than a thread of its own, so a run keeps as many threads busy as the pool has, not one
+//! more: on two cores, a third busy thread cost a third more context switches and, now and
+//! then, both workers queued on one core while the other idled. Placement is in input order
+//! and each document sees exactly the documents before it, so the output is the same whatever
+//! the thread count or chunk size (tested); only the time changes.
 //!
 //! Callers observe the run through callbacks rather than by owning it, so the library needs no
 //! terminal or progress-bar dependency: [`BatchDriver::on_progress`] after each chunk,
@@ -24,7 +27,6 @@ use crate::error::{Error, Result};
 use crate::ingest::{Corpus, Record};
 use crate::versions::{Finished, Incoming, Sketch, Sketcher, VersionIndex, VersionRecord};
 use rayon::prelude::*;
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// Default number of documents per chunk: enough to keep every core busy on a chunk, few
@@ -113,12 +115,6 @@ impl Default for BatchDriver<'_> {
     }
 }
 
-/// A chunk as read: records and the bad records skipped while reading them.
-struct Chunk {
-    records: Vec<Record>,
-    skipped: Vec<Error>,
-}
-
 /// A chunk sketched, waiting to be added.
 struct Sketched {
     records: Vec<Record>,
@@ -203,64 +199,80 @@ impl<'a> BatchDriver<'a> {
             skipped: 0,
             elapsed: Duration::ZERO,
         };
-        let input_bytes = corpus.input_bytes();
-        std::thread::scope(|scope| -> Result<()> {
-            let (tx, rx) = mpsc::sync_channel::<Result<Chunk>>(1);
-            let (hint_tx, hint_rx) = mpsc::sync_channel::<usize>(1);
-            scope.spawn(move || read_chunks(corpus, chunk_size, input_bytes, hint_tx, &tx));
-            // From the first records and the input's size, about how many documents are
-            // coming: the index makes room for them once, instead of regrowing its tables (a
-            // compressed input underestimates; the tables then grow as usual). It does so
-            // while the reader reads on into the first chunk, on threads that would otherwise
-            // wait for it: the kernel zeroes tens of megabytes of tables meanwhile.
-            if let Ok(expected) = hint_rx.recv() {
-                index.reserve(expected);
-            }
-            let mut ready: Option<Sketched> = None;
-            // The sketches of the chunk added last, whose buffers the next chunk's sketches
-            // reuse: news-length shingle sets are kilobytes each, and fresh ones for every
-            // document cost the kernel page faults and zeroing.
-            let mut spare: Vec<Sketch> = Vec::new();
-            loop {
-                let next = match rx.recv() {
-                    Ok(chunk) => Some(chunk?),
-                    Err(mpsc::RecvError) => None,
-                };
-                let next = next.map(|chunk| {
-                    progress.skipped += chunk.skipped.len() as u64;
+        // The first chunk is read here; each later one is read on the pool while the one
+        // before it is sketched and the one before that added.
+        let first = read_chunk(corpus, chunk_size);
+        // From the first records and the input's size, about how many documents are coming:
+        // the index makes room for them once, instead of regrowing its tables (a compressed
+        // input underestimates; the tables then grow as usual). It does so while the first
+        // chunk is sketched and the second read: the kernel zeroes tens of megabytes of tables
+        // meanwhile.
+        let mut expected = corpus
+            .input_bytes()
+            .and_then(|total| crate::ingest::expected_records(total, &first.records));
+        let mut pending = Some(first);
+        let mut ready: Option<Sketched> = None;
+        // The sketches of the chunk added last, whose buffers the next chunk's sketches reuse:
+        // news-length shingle sets are kilobytes each, and fresh ones for every document cost
+        // the kernel page faults and zeroing.
+        let mut spare: Vec<Sketch> = Vec::new();
+        loop {
+            let mut more = false;
+            let next = match pending.take() {
+                Some(read) => {
+                    progress.skipped += read.skipped.len() as u64;
                     if let Some(on_skip) = self.on_skip.as_mut() {
-                        chunk.skipped.iter().for_each(on_skip);
+                        read.skipped.iter().for_each(on_skip);
                     }
-                    chunk.records
-                });
-                let finished = next.is_none();
-                let previous = ready.take();
-                let on_record = &mut self.on_record;
-                let index = &mut index;
-                let buffers = std::mem::take(&mut spare);
-                let (sketched, added) = rayon::join(
-                    || next.map(|records| sketch_chunk(sketcher, records, buffers)),
-                    || match previous {
-                        Some(previous) => add_chunk(index, previous, on_record),
-                        None => Ok((0, 0, Vec::new())),
-                    },
-                );
-                let (documents, bytes, used) = added?;
-                spare = used;
-                progress.documents += documents;
-                progress.bytes += bytes;
-                progress.elapsed = start.elapsed();
-                if documents > 0
-                    && let Some(on_progress) = self.on_progress.as_mut()
-                {
-                    on_progress(&progress);
+                    if let Some(e) = read.error {
+                        return Err(e);
+                    }
+                    more = !read.ended;
+                    // Empty only at the end (with skips, or an empty input): nothing to add.
+                    Some(read.records).filter(|records| !records.is_empty())
                 }
-                ready = sketched;
-                if finished && ready.is_none() {
-                    return Ok(());
-                }
+                None => None,
+            };
+            let finished = next.is_none();
+            let previous = ready.take();
+            let reserve = expected.take();
+            let on_record = &mut self.on_record;
+            let index = &mut index;
+            let corpus = &mut *corpus;
+            let buffers = std::mem::take(&mut spare);
+            let (read, (sketched, added)) = rayon::join(
+                || more.then(|| read_chunk(corpus, chunk_size)),
+                || {
+                    rayon::join(
+                        || next.map(|records| sketch_chunk(sketcher, records, buffers)),
+                        || match previous {
+                            Some(previous) => add_chunk(index, previous, on_record),
+                            None => {
+                                if let Some(expected) = reserve {
+                                    index.reserve(expected);
+                                }
+                                Ok((0, 0, Vec::new()))
+                            }
+                        },
+                    )
+                },
+            );
+            pending = read;
+            let (documents, bytes, used) = added?;
+            spare = used;
+            progress.documents += documents;
+            progress.bytes += bytes;
+            progress.elapsed = start.elapsed();
+            if documents > 0
+                && let Some(on_progress) = self.on_progress.as_mut()
+            {
+                on_progress(&progress);
             }
-        })?;
+            ready = sketched;
+            if finished && ready.is_none() {
+                break;
+            }
+        }
         // On a pool thread: its allocator keeps the memory the last chunks freed, where this
         // thread's would take fresh pages for the answers' tables, each faulted in and zeroed
         // by the kernel (10-15 ms at 100k documents).
@@ -280,64 +292,42 @@ impl<'a> BatchDriver<'a> {
     }
 }
 
-/// Records of the first chunk [`read_chunks`] judges the input's record count from.
-const HINT_AFTER: usize = 256;
+/// A chunk as read: up to `chunk_size` records, the bad records skipped while reading them,
+/// and how the reading stopped.
+struct Chunk {
+    records: Vec<Record>,
+    skipped: Vec<Error>,
+    /// The error the corpus yielded after these records, which ends the run.
+    error: Option<Error>,
+    /// True when the corpus ended (or failed) before the chunk was full: nothing follows.
+    ended: bool,
+}
 
-/// The reader thread: sends chunks until the corpus ends, fails, or the receiver hangs up. On
-/// the way it sends (on `hint`, once) about how many records the input holds, judged from its
-/// size (`input_bytes`) and the first [`HINT_AFTER`] records (or the first chunk, when it is
-/// smaller or ends the input) — or drops `hint` unsent when it cannot tell.
-fn read_chunks(
-    corpus: &mut Corpus,
-    chunk_size: usize,
-    input_bytes: Option<u64>,
-    hint: mpsc::SyncSender<usize>,
-    tx: &mpsc::SyncSender<Result<Chunk>>,
-) {
-    // Sent or dropped (so the driver stops waiting for it) before the first chunk goes out.
-    let mut hint = Some(hint);
-    let mut send_hint = |records: &[Record]| {
-        if let Some(hint) = hint.take()
-            && let Some(expected) =
-                input_bytes.and_then(|total| crate::ingest::expected_records(total, records))
-        {
-            let _ = hint.send(expected);
-        }
-    };
-    loop {
-        let mut records = Vec::with_capacity(chunk_size);
-        for item in corpus.by_ref() {
-            match item {
-                Ok(record) => {
-                    records.push(record);
-                    if records.len() == HINT_AFTER {
-                        send_hint(&records);
-                    }
-                    if records.len() == chunk_size {
-                        break;
-                    }
-                }
-                Err(e) => {
-                    // The hint goes first: the driver waits for it (or for it to be dropped)
-                    // before it takes any chunk.
-                    send_hint(&records);
-                    // Send what was read first, so skips and records stay in order.
-                    let skipped = corpus.drain_skipped();
-                    let _ = tx.send(Ok(Chunk { records, skipped }));
-                    let _ = tx.send(Err(e));
-                    return;
+/// Reads the next chunk of at most `chunk_size` records (see [`Chunk`]).
+fn read_chunk(corpus: &mut Corpus, chunk_size: usize) -> Chunk {
+    let mut records = Vec::with_capacity(chunk_size);
+    let mut error = None;
+    let mut ended = true;
+    for item in corpus.by_ref() {
+        match item {
+            Ok(record) => {
+                records.push(record);
+                if records.len() == chunk_size {
+                    ended = false;
+                    break;
                 }
             }
+            Err(e) => {
+                error = Some(e);
+                break;
+            }
         }
-        send_hint(&records);
-        let last = records.len() < chunk_size;
-        let skipped = corpus.drain_skipped();
-        if records.is_empty() && skipped.is_empty() {
-            return;
-        }
-        if tx.send(Ok(Chunk { records, skipped })).is_err() || last {
-            return;
-        }
+    }
+    Chunk {
+        records,
+        skipped: corpus.drain_skipped(),
+        error,
+        ended,
     }
 }
 
@@ -468,6 +458,32 @@ mod tests {
             })
             .unwrap();
         (outcome, seen, skips)
+    }
+
+    /// An input of bad records only, or of nothing, ends with no document and every skip
+    /// reported in order, whatever the chunk size (a chunk of skips alone, or the last chunk
+    /// coming back empty when the records fill whole chunks).
+    #[test]
+    fn inputs_without_documents_and_full_last_chunks_end_cleanly() {
+        for chunk in [1, 2, 256] {
+            let (outcome, seen, skips) = run(2, chunk, "nope\n{\"id\":\"x\"}\n");
+            assert!(outcome.records.is_empty() && seen.is_empty());
+            assert_eq!(outcome.summary.skipped, 2);
+            assert_eq!(skips.len(), 2);
+            assert!(skips[0].starts_with("c.jsonl line 1:"), "{skips:?}");
+            assert!(skips[1].starts_with("c.jsonl line 2:"), "{skips:?}");
+
+            let (outcome, _, skips) = run(2, chunk, "");
+            assert!(outcome.records.is_empty() && skips.is_empty());
+            assert_eq!(outcome.summary.documents, 0);
+
+            let input: String = (0..4)
+                .map(|i| format!("{{\"id\":\"d{i}\",\"text\":\"{}\"}}\n", prose(i, 80)))
+                .collect();
+            let (outcome, seen, _) = run(2, chunk, &input);
+            assert_eq!(seen, ["d0", "d1", "d2", "d3"]);
+            assert_eq!(outcome.summary.documents, 4);
+        }
     }
 
     #[test]
