@@ -292,19 +292,26 @@ impl<'a> BatchDriver<'a> {
     }
 }
 
-/// A chunk as read: up to `chunk_size` records, the bad records skipped while reading them,
-/// and how the reading stopped.
-struct Chunk {
-    records: Vec<Record>,
-    skipped: Vec<Error>,
-    /// The error the corpus yielded after these records, which ends the run.
-    error: Option<Error>,
+/// A chunk as read by [`read_chunk`]: up to `chunk_size` records, the bad records skipped
+/// while reading them, and how the reading stopped.
+#[derive(Debug)]
+pub struct Chunk {
+    /// The records, in input order.
+    pub records: Vec<Record>,
+    /// The bad records skipped before and among them (under [`crate::ingest::OnError::Skip`]),
+    /// in input order.
+    pub skipped: Vec<Error>,
+    /// The error the corpus yielded after these records, which ends the reading.
+    pub error: Option<Error>,
     /// True when the corpus ended (or failed) before the chunk was full: nothing follows.
-    ended: bool,
+    pub ended: bool,
 }
 
-/// Reads the next chunk of at most `chunk_size` records (see [`Chunk`]).
-fn read_chunk(corpus: &mut Corpus, chunk_size: usize) -> Chunk {
+/// Reads the next chunk of at most `chunk_size` records (see [`Chunk`]). The batch driver
+/// reads this way, as a task on the pool beside its other stages, and so does `syndic index`.
+/// A `chunk_size` of 0 reads chunks of one record.
+pub fn read_chunk(corpus: &mut Corpus, chunk_size: usize) -> Chunk {
+    let chunk_size = chunk_size.max(1);
     let mut records = Vec::with_capacity(chunk_size);
     let mut error = None;
     let mut ended = true;

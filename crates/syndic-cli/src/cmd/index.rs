@@ -1,9 +1,10 @@
 //! `syndic index`: the persistent index of `syndic serve`, from the command line.
 //!
 //! * `syndic index add INPUT... --data DIR` loads documents in bulk straight into the store —
-//!   no HTTP: a reader thread reads chunks; each chunk is sketched in parallel while the previous
-//!   one is placed and the one before that committed (one transaction each). Answers equal what the service would have
-//!   given for the same documents posted in the same order (the same [`LiveIndex`]). By default
+//!   no HTTP: chunks are read, each as a task on the pool, while the one read before is sketched
+//!   in parallel, the one before that placed and the one before that committed (one transaction
+//!   each). Answers equal what the service would have given for the same documents posted in
+//!   the same order (the same [`LiveIndex`]). By default
 //!   it places version families only: the story index lives in memory and every opening of the
 //!   index replays the stored documents through it, so the next `syndic serve` places the new
 //!   documents' stories (in arrival order, as if on arrival) and writes them back. With
@@ -22,10 +23,9 @@ use anyhow::Context;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
-use syndic::engine::Progress;
-use syndic::ingest::{Corpus, Record};
+use syndic::engine::{Progress, read_chunk};
+use syndic::ingest::Record;
 use syndic::shingle::{DEFAULT_SEED, ShingleKind};
 use syndic::store::live::{GroupOutcome, PlacedRound, Prepared};
 use syndic::store::{LiveIndex, RedbStore, Store};
@@ -192,77 +192,91 @@ fn add(args: AddArgs) -> anyhow::Result<ExitStatus> {
     };
     let received = now();
     let mut input_bytes = corpus.input_bytes();
-    std::thread::scope(|scope| -> anyhow::Result<()> {
-        let (tx, rx) = mpsc::sync_channel::<anyhow::Result<Chunk>>(1);
-        let chunk_size = args.chunk_size;
-        scope.spawn(move || read_chunks(&mut corpus, chunk_size, &tx));
-        let mut ready: Option<Vec<(Prepared, u64)>> = None;
-        // The round placed last, its commit still to come.
-        let mut placed: Option<PlacedRound> = None;
-        loop {
-            let next = rx.recv().ok().transpose()?;
-            let next = next.map(|chunk| {
-                progress.skipped += chunk.skipped.len() as u64;
-                chunk.skipped.iter().for_each(|e| reporter.skipped(e));
-                chunk.records
-            });
-            // From the first chunk and the input's size, about how many documents are coming:
-            // the index makes room for them once (as `dedup` does).
-            if let (Some(total), Some(records)) = (input_bytes.take(), next.as_ref())
-                && let Some(expected) = syndic::ingest::expected_records(total, records)
-            {
-                index.reserve(expected);
+    let chunk_size = args.chunk_size;
+    // The first chunk is read here; each later one is read on the pool while the one before
+    // it is sketched, the one before that placed and the one before that committed.
+    let mut pending = Some(read_chunk(&mut corpus, chunk_size));
+    let mut ready: Option<Vec<(Prepared, u64)>> = None;
+    // The round placed last, its commit still to come.
+    let mut placed: Option<PlacedRound> = None;
+    loop {
+        let mut more = false;
+        let next = match pending.take() {
+            Some(read) => {
+                progress.skipped += read.skipped.len() as u64;
+                read.skipped.iter().for_each(|e| reporter.skipped(e));
+                if let Some(e) = read.error {
+                    return Err(e.into());
+                }
+                more = !read.ended;
+                // Empty only at the end (with skips, or an empty input).
+                Some(read.records).filter(|records| !records.is_empty())
             }
-            let finished = next.is_none();
-            let previous = ready.take();
-            let index = &index;
-            // Sketch the next chunk while the previous one is placed, and the one before it
-            // committed.
-            let in_flight = placed.take();
-            let (sketched, (committed, added)) = pool.join(
-                || next.map(|records| prepare(index, records, received)),
-                || {
-                    rayon::join(
-                        || in_flight.map(|round| index.commit_placed(round)),
-                        || previous.map(|docs| place(index, docs)),
-                    )
-                },
-            );
-            if let Some(committed) = committed {
-                committed.context("writing to the index")?;
-            }
-            if let Some(added) = added {
-                let (added, round) = added?;
-                placed = Some(round);
-                for (outcome, bytes) in added {
-                    match outcome {
-                        Ok(answers) => {
-                            progress.documents += 1;
-                            progress.bytes += bytes;
-                            if let Some(out) = out.as_mut() {
-                                for a in &answers {
-                                    out.json_line(a)?;
-                                }
+            None => None,
+        };
+        // From the first chunk and the input's size, about how many documents are coming: the
+        // index makes room for them once (as `dedup` does).
+        if let (Some(total), Some(records)) = (input_bytes.take(), next.as_ref())
+            && let Some(expected) = syndic::ingest::expected_records(total, records)
+        {
+            index.reserve(expected);
+        }
+        let finished = next.is_none();
+        let previous = ready.take();
+        let index = &index;
+        let corpus = &mut corpus;
+        // Read the next chunk and sketch the one before it while the previous one is placed,
+        // and the one before that committed.
+        let in_flight = placed.take();
+        let (read, (sketched, (committed, added))) = pool.join(
+            || more.then(|| read_chunk(corpus, chunk_size)),
+            || {
+                rayon::join(
+                    || next.map(|records| prepare(index, records, received)),
+                    || {
+                        rayon::join(
+                            || in_flight.map(|round| index.commit_placed(round)),
+                            || previous.map(|docs| place(index, docs)),
+                        )
+                    },
+                )
+            },
+        );
+        pending = read;
+        if let Some(committed) = committed {
+            committed.context("writing to the index")?;
+        }
+        if let Some(added) = added {
+            let (added, round) = added?;
+            placed = Some(round);
+            for (outcome, bytes) in added {
+                match outcome {
+                    Ok(answers) => {
+                        progress.documents += 1;
+                        progress.bytes += bytes;
+                        if let Some(out) = out.as_mut() {
+                            for a in &answers {
+                                out.json_line(a)?;
                             }
                         }
-                        Err(rejected) => {
-                            progress.skipped += 1;
-                            reporter.eprint(&format!("syndic: skipped {rejected}"));
-                        }
+                    }
+                    Err(rejected) => {
+                        progress.skipped += 1;
+                        reporter.eprint(&format!("syndic: skipped {rejected}"));
                     }
                 }
-                progress.elapsed = start.elapsed();
-                reporter.progress(&progress);
             }
-            ready = sketched;
-            if finished && ready.is_none() {
-                if let Some(round) = placed.take() {
-                    index.commit_placed(round).context("writing to the index")?;
-                }
-                return Ok(());
-            }
+            progress.elapsed = start.elapsed();
+            reporter.progress(&progress);
         }
-    })?;
+        ready = sketched;
+        if finished && ready.is_none() {
+            if let Some(round) = placed.take() {
+                index.commit_placed(round).context("writing to the index")?;
+            }
+            break;
+        }
+    }
     if let Some(out) = out {
         out.finish()?;
     }
@@ -298,49 +312,6 @@ fn add(args: AddArgs) -> anyhow::Result<ExitStatus> {
     } else {
         ExitStatus::Success
     })
-}
-
-/// Records read, and bad records skipped before them.
-struct Chunk {
-    records: Vec<Record>,
-    skipped: Vec<syndic::Error>,
-}
-
-/// The reader thread: sends chunks until the corpus ends, fails, or the receiver hangs up.
-fn read_chunks(
-    corpus: &mut Corpus,
-    chunk_size: usize,
-    tx: &mpsc::SyncSender<anyhow::Result<Chunk>>,
-) {
-    loop {
-        let mut records = Vec::with_capacity(chunk_size);
-        for item in corpus.by_ref() {
-            match item {
-                Ok(record) => {
-                    records.push(record);
-                    if records.len() == chunk_size {
-                        break;
-                    }
-                }
-                Err(e) => {
-                    let skipped = corpus.drain_skipped();
-                    let _ = tx.send(Ok(Chunk { records, skipped }));
-                    let _ = tx.send(Err(anyhow::Error::new(e)));
-                    return;
-                }
-            }
-        }
-        let last = records.len() < chunk_size;
-        let skipped = corpus.drain_skipped();
-        if (!records.is_empty() || !skipped.is_empty())
-            && tx.send(Ok(Chunk { records, skipped })).is_err()
-        {
-            return;
-        }
-        if last {
-            return;
-        }
-    }
 }
 
 /// Sketches a chunk in parallel; keeps each record's input size for the throughput figures.

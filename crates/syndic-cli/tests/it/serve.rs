@@ -303,6 +303,53 @@ fn bulk_loaded_index_answers_as_syndic_dedup_and_stories_do() {
     assert_eq!(listed, members);
 }
 
+/// Bad records in a bulk load are reported with their line and counted (exit status 1) while
+/// every good one is added, whether they fall inside a chunk or fill one alone; under
+/// `--on-error fail` the load stops with exit status 2 and names the line.
+#[test]
+fn bulk_load_reports_bad_records_and_adds_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let mut lines: Vec<String> = generated(7, "g", 9).iter().map(doc_json).collect();
+    lines.insert(2, "{\"id\":\"no-text\"}".into());
+    lines.insert(6, "not json".into());
+    lines.insert(7, "{\"id\":\"mistyped\",\"text\":5}".into());
+    std::fs::write(&input, lines.join("\n") + "\n").unwrap();
+    for chunk in ["1", "3", "64"] {
+        let data = dir.path().join(format!("data-{chunk}"));
+        let out = syndic()
+            .args(["index", "add", "--quiet", "--chunk-size", chunk, "--data"])
+            .arg(&data)
+            .arg(&input)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "chunks of {chunk}: {stderr}");
+        for line in [3, 7, 8] {
+            assert!(
+                stderr.contains(&format!("in.jsonl line {line}:")),
+                "chunks of {chunk}: line {line} not reported: {stderr}"
+            );
+        }
+        let stats = syndic()
+            .args(["index", "stats", "--data"])
+            .arg(&data)
+            .output()
+            .unwrap();
+        let stats: Value = serde_json::from_slice(&stats.stdout).unwrap();
+        assert_eq!(stats["documents"].as_u64(), Some(9), "chunks of {chunk}");
+    }
+    let out = syndic()
+        .args(["index", "add", "--quiet", "--on-error", "fail", "--data"])
+        .arg(dir.path().join("data-fail"))
+        .arg(&input)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("in.jsonl line 3:"), "{stderr}");
+}
+
 #[test]
 fn acknowledged_documents_survive_sigkill_during_ingest() {
     let dir = tempfile::tempdir().unwrap();
