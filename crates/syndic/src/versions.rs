@@ -78,9 +78,10 @@ pub struct VersionConfig {
     /// boilerplate keys shared by thousands of texts. A version pair at Jaccard 0.4 shares
     /// about five of the 30 band keys, almost all of them rare, and a crowded chain's newest
     /// entries are mostly versions of the same text, so reading further finds nothing new: on
-    /// the bench, 5, 8, 16 and 64 give the same output at 100k documents, and 8, 16 and 64 at
-    /// 1M (4 misses 7 of 75,164 pairs at 100k); 8 costs 9% less CPU than 16, and 16 42% less
-    /// than 64. A store keeps the value it was built with.
+    /// the bench, 5, 6, 8 and 16 give byte-identical output at 100k documents and 8 and 16 at
+    /// 1M, where 16 and 64 found the same pairs (4 misses 7 of 75,164 pairs at 100k); 8 costs
+    /// 9% less CPU than 16, and 16 42% less than 64. A store keeps the value it was built
+    /// with.
     pub max_bucket: usize,
     /// Candidates verified per document, best-ranked first. Default 32.
     pub max_verify: usize,
