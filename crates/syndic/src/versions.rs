@@ -1292,6 +1292,42 @@ mod tests {
         assert!(others.iter().all(|&f| f != original.family), "{others:?}");
     }
 
+    /// A wire story republished hundreds of times (each copy with its own dateline, one
+    /// sentence of its own, a footer or not, some trimmed) fills every chain its keys give
+    /// far past the cap: each new copy still finds copies among the newest and joins the one
+    /// family, while texts that share only the footer stay out.
+    #[test]
+    fn a_story_republished_hundreds_of_times_stays_one_family() {
+        let footer = text(90_000, 60);
+        let mut idx = index();
+        let original = idx.add(&Document::new("wire", text(0, 500)));
+        let mut copies = Vec::new();
+        let mut others = Vec::new();
+        for i in 0..240 {
+            let mut words: Vec<String> = text(0, 500).split(' ').map(String::from).collect();
+            let at = (i % 25) * 20;
+            let own = text(100_000 + i * 20, 20);
+            words.splice(at..at + 20, own.split(' ').map(String::from));
+            if i % 10 == 9 {
+                words.truncate(300 + (i % 7) * 20);
+            }
+            let mut copy = format!("(CITY{i}) - {}", words.join(" "));
+            if i % 2 == 1 {
+                copy = format!("{copy} {footer}");
+            }
+            copies.push(idx.add(&Document::new(format!("c{i}"), copy)).doc);
+            if i % 3 == 0 {
+                let other = format!("{} {footer}", text(200_000 + 1_000 * i, 300));
+                others.push(idx.add(&Document::new(format!("x{i}"), other)).doc);
+            }
+        }
+        let family = idx.family_of(original.doc);
+        for (i, &d) in copies.iter().enumerate() {
+            assert_eq!(idx.family_of(d), family, "copy c{i} left out");
+        }
+        assert!(others.iter().all(|&d| idx.family_of(d) != family));
+    }
+
     #[test]
     fn trimmed_copy_is_a_version_but_a_quoted_excerpt_is_not() {
         let mut idx = index();
