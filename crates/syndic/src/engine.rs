@@ -217,21 +217,14 @@ impl<'a> BatchDriver<'a> {
         // the kernel page faults and zeroing.
         let mut spare: Vec<Sketch> = Vec::new();
         loop {
-            let mut more = false;
-            let next = match pending.take() {
-                Some(read) => {
-                    progress.skipped += read.skipped.len() as u64;
+            let (next, more) = match pending.take() {
+                Some(read) => read.into_records(|e| {
+                    progress.skipped += 1;
                     if let Some(on_skip) = self.on_skip.as_mut() {
-                        read.skipped.iter().for_each(on_skip);
+                        on_skip(e);
                     }
-                    if let Some(e) = read.error {
-                        return Err(e);
-                    }
-                    more = !read.ended;
-                    // Empty only at the end (with skips, or an empty input): nothing to add.
-                    Some(read.records).filter(|records| !records.is_empty())
-                }
-                None => None,
+                })?,
+                None => (None, false),
             };
             let finished = next.is_none();
             let previous = ready.take();
@@ -305,6 +298,21 @@ pub struct Chunk {
     pub error: Option<Error>,
     /// True when the corpus ended (or failed) before the chunk was full: nothing follows.
     pub ended: bool,
+}
+
+impl Chunk {
+    /// Hands each skipped record's error to `on_skip`, in input order, then returns the
+    /// records — `None` when the chunk holds none, which happens only at the end (skips alone,
+    /// or an empty input) — and whether more chunks follow; or the error that ended the
+    /// reading.
+    pub fn into_records(self, on_skip: impl FnMut(&Error)) -> Result<(Option<Vec<Record>>, bool)> {
+        self.skipped.iter().for_each(on_skip);
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        let more = !self.ended;
+        Ok((Some(self.records).filter(|r| !r.is_empty()), more))
+    }
 }
 
 /// Reads the next chunk of at most `chunk_size` records (see [`Chunk`]). The batch driver

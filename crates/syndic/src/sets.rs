@@ -39,7 +39,8 @@ fn bitmap_words(n: usize) -> usize {
     (n + (1usize << high_bits(n))).div_ceil(64)
 }
 
-/// Packs a sorted set into `out`, which is [`packed_len`] bytes long.
+/// Packs a sorted set into `out`, which is [`packed_len`] bytes long and zeroed (the bitmap's
+/// bits are only set; [`pack_chunk`] hands over freshly zeroed room).
 ///
 /// Two passes: the low halves (a loop the compiler turns into vector code), then the bitmap's
 /// bits set one by one in the zeroed bitmap. One pass building each bitmap word in a register
@@ -51,7 +52,7 @@ fn pack_into(set: &[u64], out: &mut [u8]) {
     for (low, &h) in lows.chunks_exact_mut(2).zip(set) {
         low.copy_from_slice(&((h >> shift) as u16).to_le_bytes());
     }
-    bitmap.fill(0);
+    debug_assert!(bitmap.iter().all(|&b| b == 0), "the bitmap is zeroed");
     let high_shift = shift + 16;
     for (i, &h) in set.iter().enumerate() {
         // Value `i` sets bit `high + i`, below the bitmap's length by its construction.

@@ -200,19 +200,12 @@ fn add(args: AddArgs) -> anyhow::Result<ExitStatus> {
     // The round placed last, its commit still to come.
     let mut placed: Option<PlacedRound> = None;
     loop {
-        let mut more = false;
-        let next = match pending.take() {
-            Some(read) => {
-                progress.skipped += read.skipped.len() as u64;
-                read.skipped.iter().for_each(|e| reporter.skipped(e));
-                if let Some(e) = read.error {
-                    return Err(e.into());
-                }
-                more = !read.ended;
-                // Empty only at the end (with skips, or an empty input).
-                Some(read.records).filter(|records| !records.is_empty())
-            }
-            None => None,
+        let (next, more) = match pending.take() {
+            Some(read) => read.into_records(|e| {
+                progress.skipped += 1;
+                reporter.skipped(e);
+            })?,
+            None => (None, false),
         };
         // From the first chunk and the input's size, about how many documents are coming: the
         // index makes room for them once (as `dedup` does).
